@@ -7,6 +7,10 @@
     with tf.GradientTape() as tape:
         y = tf.square(x)
     print(tape.gradient(y, x))        # tf.Tensor(6.0, shape=(), dtype=float32)
+
+This module is TF's top-level namespace. Names are grouped by where TF defines them: values and
+dtypes, the top-level ops, differentiation, compilation, then the sub-namespaces (``tf.math``,
+``tf.keras``, ...). A new public name goes into its group; a name TF does not have stays private.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import sys as _sys
 from typing import Any
 
 from . import _runtime  # noqa: F401  (process settings: warnings filter, allocator)
+
+# --- values: dtypes, Tensor, Variable -------------------------------------------------------
 from . import dtypes, errors, nest  # noqa: F401
 from .dtypes import (  # noqa: F401
     DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8,
@@ -21,46 +27,35 @@ from .dtypes import (  # noqa: F401
 from .tensor import Tensor, TensorShape, is_tensor  # noqa: F401
 from .variable import Variable  # noqa: F401
 from .dispatch import convert_to_tensor  # noqa: F401
-from .tape import GradientTape, UnconnectedGradients  # noqa: F401
-from . import ops as _ops  # noqa: F401  (registers every op, installs operators)
-from .ops.constructors import (  # noqa: F401
+from .indexed_slices import IndexedSlices  # noqa: F401  (installs the sparse gather gradient)
+
+newaxis = None
+
+# --- top-level ops (tf.*) ---------------------------------------------------------------------
+from . import ops as _ops  # noqa: F401,E402  (registers every op, installs operators)
+from .ops.constructors import (  # noqa: F401,E402
     constant, eye, fill, linspace, lin_space, ones, ones_like, range, zeros, zeros_like)
-from .ops.math import (  # noqa: F401
+from .ops.math import (  # noqa: F401,E402
     abs, acos, add, add_n, asin, atan, atan2, cast, ceil, clip_by_value, conj, cos, cosh, divide,
     equal, exp, expm1, floor, floordiv, greater, greater_equal, imag, less, less_equal, log, log1p,
     logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
     not_equal, pow, real, reciprocal, round, rsqrt, saturate_cast, sigmoid, sign, sin, sinh, sqrt,
     square, squared_difference, subtract, tan, tanh, truediv, truncatediv, where, floor_div)
-from .ops.reduction import (  # noqa: F401
+from .ops.reduction import (  # noqa: F401,E402
     argmax, argmin, cumprod, cumsum, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
     reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum, reduce_variance)
-from .ops.linalg import einsum, matmul, norm, tensordot  # noqa: F401
-from .ops.shape import (  # noqa: F401
+from .ops.linalg import einsum, matmul, norm, tensordot  # noqa: F401,E402
+from .ops.shape import (  # noqa: F401,E402
     broadcast_to, concat, expand_dims, identity, pad, rank, reshape, reverse, shape, size, split,
     squeeze, stack, stop_gradient, tile, transpose, unstack)
-from .ops.indexing import (  # noqa: F401
+from .ops.indexing import (  # noqa: F401,E402
     argsort, boolean_mask, gather, gather_nd, one_hot, scatter_nd, sort, tensor_scatter_nd_add,
     tensor_scatter_nd_update)
-from . import math, linalg, nn, random, test, testing, keras  # noqa: F401,E402
-from .functional import gradients_function, val_and_grad_function  # noqa: F401
-from .registry import REGISTRY as _REGISTRY  # noqa: F401
-
-newaxis = None
-Module = object
-
-__version__ = "0.1.0"
-
-optimizers = keras.optimizers
 
 
 def executing_eagerly() -> bool:
     """Always True: gradtape is eager (``tf.executing_eagerly``)."""
     return True
-
-
-def enable_eager_execution(*args: Any, **kwargs: Any) -> None:
-    """A no-op kept for TF 1.x-era programs (eager execution is always on)."""
-    return None
 
 
 def print(*inputs: Any, output_stream: Any = None, sep: str = " ", end: str = "\n",  # noqa: A001
@@ -89,49 +84,59 @@ def print(*inputs: Any, output_stream: Any = None, sep: str = " ", end: str = "\
         stream.write(text)
 
 
-# TF 1.x-era names used by the seed programs, kept as thin aliases.
+# --- differentiation: GradientTape, custom gradients, tf.autodiff ---------------------------
+from .tape import GradientTape, UnconnectedGradients  # noqa: F401,E402
+from .custom_gradient import custom_gradient, grad_pass_through, recompute_grad  # noqa: F401,E402
+from . import forward as _forward  # noqa: E402
+
+
 class _Namespace:
+    """A plain attribute namespace for TF's small sub-namespaces (``tf.autodiff``, ``tf.compat``)."""
+
     def __init__(self, **kw: Any):
         self.__dict__.update(kw)
 
 
-contrib = _Namespace(eager=_Namespace(
-    gradients_function=gradients_function, val_and_grad_function=val_and_grad_function,
-    GradientTape=GradientTape, Variable=Variable, enable_eager_execution=enable_eager_execution,
-    executing_eagerly=executing_eagerly))
-compat = _Namespace(v1=_Namespace(enable_eager_execution=enable_eager_execution,
-                                  executing_eagerly=executing_eagerly))
-autodiff = _Namespace(GradientTape=GradientTape)
+autodiff = _Namespace(GradientTape=GradientTape, ForwardAccumulator=_forward.ForwardAccumulator,
+                      jvp=_forward.jvp, linearize=_forward.linearize)
 
-# Each issue adds its public names in its own section below (keep edits inside your section).
-# --- derivative toolkit (issue 3) ---
-from .custom_gradient import custom_gradient, grad_pass_through, recompute_grad  # noqa: F401,E402
-from .functional import (  # noqa: F401,E402
-    grad, value_and_grad, hessian, hessian_vector_product, implicit_gradients,
-    implicit_value_and_gradients)
-from .functional import jacobian as jacobian_function  # noqa: F401,E402  (tf.jacobian is not a TF name)
-contrib.eager.implicit_gradients = implicit_gradients
-contrib.eager.implicit_value_and_gradients = implicit_value_and_gradients
-contrib.eager.custom_gradient = custom_gradient
-from .indexed_slices import IndexedSlices  # noqa: F401,E402  (installs the sparse gather gradient)
-from .forward import ForwardAccumulator  # noqa: F401,E402
-from . import forward as _forward  # noqa: E402
-autodiff.ForwardAccumulator = ForwardAccumulator
-autodiff.GradientTape = GradientTape
-autodiff.jvp = _forward.jvp
-autodiff.linearize = _forward.linearize
-from . import debugging  # noqa: F401,E402
-# --- training stack (issue 4) ---
-# (part B: optimizers, losses, metrics, data, checkpoints)
-from . import data, train  # noqa: F401,E402
-losses = keras.losses
-metrics = keras.metrics
-# (part C2: layers/models) TF's initializer aliases and tf.initializers
-from .keras.initializers import (  # noqa: F401,E402
+# --- compilation: tf.function ---------------------------------------------------------------
+from .function import function, TensorSpec, Function  # noqa: F401,E402
+
+# --- sub-namespaces ---------------------------------------------------------------------------
+from . import math, linalg, nn, random, test, testing, debugging  # noqa: F401,E402
+from . import keras, data, train  # noqa: F401,E402
+from .keras import initializers  # noqa: F401,E402
+from .keras.initializers import (  # noqa: F401,E402  (TF's tf.*_initializer aliases)
     constant_initializer, glorot_normal_initializer, glorot_uniform_initializer, ones_initializer,
     random_normal_initializer, random_uniform_initializer, truncated_normal_initializer, zeros_initializer)
-from .keras import initializers  # noqa: F401,E402
-# --- seeing the tape (issue 5) ---
+optimizers = keras.optimizers
+losses = keras.losses
+metrics = keras.metrics
+
+# --- gradtape's own additions (not TF names): functional derivatives, tape pictures ------------
+from .functional import (  # noqa: F401,E402
+    gradients_function, val_and_grad_function, grad, value_and_grad, hessian,
+    hessian_vector_product, implicit_gradients, implicit_value_and_gradients)
+from .functional import jacobian as jacobian_function  # noqa: F401,E402  (tf.jacobian is not a TF name)
+from .forward import ForwardAccumulator  # noqa: F401,E402
 from . import explain, viz  # noqa: F401,E402
-# --- speed: function (issue 6) ---
-from .function import function, TensorSpec, Function  # noqa: F401,E402
+from .registry import REGISTRY as _REGISTRY  # noqa: F401,E402
+
+# --- TF 1.x-era names used by older tutorials (tf.contrib.eager, tf.compat.v1) -----------------
+
+
+def enable_eager_execution(*args: Any, **kwargs: Any) -> None:
+    """A no-op kept for TF 1.x-era programs (eager execution is always on)."""
+    return None
+
+
+contrib = _Namespace(eager=_Namespace(
+    gradients_function=gradients_function, val_and_grad_function=val_and_grad_function,
+    implicit_gradients=implicit_gradients, implicit_value_and_gradients=implicit_value_and_gradients,
+    custom_gradient=custom_gradient, GradientTape=GradientTape, Variable=Variable,
+    enable_eager_execution=enable_eager_execution, executing_eagerly=executing_eagerly))
+compat = _Namespace(v1=_Namespace(enable_eager_execution=enable_eager_execution,
+                                  executing_eagerly=executing_eagerly))
+
+__version__ = "0.1.0"
