@@ -114,6 +114,27 @@ optimizers = keras.optimizers
 losses = keras.losses
 metrics = keras.metrics
 
+# Sub-namespaces imported on first use (``tf.image`` loads ``gradtape.image``): they are larger
+# and their optional dependencies (Pillow, protobuf, tensorboard, CuPy, mpi4py) load only when
+# a program uses them. A name whose module is not part of gradtape raises AttributeError.
+_LAZY_SUBMODULES = ("audio", "config", "distribute", "image", "io", "lookup", "ragged",
+                    "saved_model", "signal", "sparse", "strings", "summary", "types", "version")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'gradtape' has no attribute {name!r}: tf.{name} is "
+                                 f"not implemented in gradtape") from None
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'gradtape' has no attribute {name!r}")
+
 # --- gradtape's own additions (not TF names): functional derivatives, tape pictures ------------
 from .functional import (  # noqa: F401,E402
     gradients_function, val_and_grad_function, grad, value_and_grad, hessian,
