@@ -26,6 +26,7 @@ from .dtypes import (  # noqa: F401
     int16, int32, int64, string, uint8, uint16, uint32, uint64)
 from .tensor import Tensor, TensorShape, is_tensor  # noqa: F401
 from .variable import Variable  # noqa: F401
+from .module import Module, name_scope  # noqa: F401
 from .dispatch import convert_to_tensor  # noqa: F401
 from .indexed_slices import IndexedSlices  # noqa: F401  (installs the sparse gather gradient)
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import dispatch
+from . import _scope
 from .tensor import Tensor, TensorShape, Reference, _numpy_text
 
 _uids = itertools.count()
@@ -44,7 +45,10 @@ class Variable:
             value = value[()]
         self._value = value
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = (name or "Variable") + ("" if name and ":" in name else ":0")
+        if name and ":" in name:
+            self._name = name
+        else:                               # named inside the active tf.name_scope, as TF
+            self._name = _scope.STATE.name + (name or "Variable") + ":0"
         self._constraint = constraint
         self._uid = next(_uids)
         self._shape = TensorShape(value.shape) if shape is None else TensorShape(
@@ -236,13 +240,13 @@ class Variable:
 
     def __deepcopy__(self, memo):
         return Variable(np.array(self._value, copy=True), trainable=self._trainable,
-                        name=self._name.rsplit(":", 1)[0], constraint=self._constraint)
+                        name=self._name, constraint=self._constraint)
 
     __array_priority__ = 100
 
 
 def _rebuild_variable(value, trainable, name):
-    return Variable(value, trainable=trainable, name=name.rsplit(":", 1)[0])
+    return Variable(value, trainable=trainable, name=name)
 
 
 def _cast_exact(initial: Any, dtype: Any) -> Tensor:

@@ -34,6 +34,7 @@ from ... import dtypes as _dtypes
 from ...dispatch import convert_to_tensor
 from ...tensor import Tensor, TensorShape
 from ...variable import Variable
+from ...module import Module, name_scope as _name_scope
 
 # ------------------------------------------------------------------------------------------------
 # Names, dtype default, call context
@@ -172,8 +173,8 @@ _KERAS3_EXTRA_KEYS = frozenset({"module", "registered_name", "build_config", "co
                                 "lora_alpha", "quantization_config", "seed_generator"})
 
 
-class Layer:
-    """The base of every Keras layer and model (``tf.keras.layers.Layer``).
+class Layer(Module):
+    """The base of every Keras layer and model (``tf.keras.layers.Layer``); a ``tf.Module``.
 
     Subclass it and override ``__init__`` (configuration), ``build(input_shape)`` (create weights with
     ``add_weight``) and ``call(inputs, training=None)`` (the computation). Calling the layer builds it
@@ -181,6 +182,10 @@ class Layer:
     """
 
     _gt_layer = True
+    # Bookkeeping that tf.Module's attribute walk (``_flatten``) must not search.
+    _TF_MODULE_IGNORED_PROPERTIES = Module._TF_MODULE_IGNORED_PROPERTIES | frozenset((
+        "_tracked_attrs", "_inbound_nodes", "_outbound_nodes", "_graph", "_gt_tv_cache", "history",
+        "optimizer", "_sym_output", "_output_shapes", "_callable_losses", "_eager_losses"))
 
     def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype: Any = None,
                  dynamic: bool = False, **kwargs: Any):
@@ -468,6 +473,11 @@ class Layer:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def name_scope(self) -> _name_scope:
+        """A ``tf.name_scope`` named after the layer (``tf.Module.name_scope``)."""
+        return _name_scope(self._name)
 
     @property
     def dtype(self) -> str:
