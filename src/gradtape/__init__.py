@@ -52,6 +52,37 @@ from .ops.shape import (  # noqa: F401,E402
 from .ops.indexing import (  # noqa: F401,E402
     argsort, boolean_mask, gather, gather_nd, one_hot, scatter_nd, sort, tensor_scatter_nd_add,
     tensor_scatter_nd_update)
+from .ops.array import (  # noqa: F401,E402
+    clip_by_global_norm, clip_by_norm, meshgrid, repeat, roll, searchsorted, sequence_mask, slice,
+    tensor_scatter_nd_sub)
+from .ops.segment import unique, unique_with_counts  # noqa: F401,E402
+
+
+def get_logger() -> "_logging.Logger":
+    """The ``logging.Logger`` named "tensorflow" (``tf.get_logger``).
+
+    As TF, the first call gives it a stderr handler (stdout and level INFO in an interactive
+    session) when the root logger has no handlers, so its messages show by default.
+    """
+    import logging
+    with _LOGGER_LOCK:
+        logger = logging.getLogger("tensorflow")
+        if not _LOGGER_SET_UP:
+            _LOGGER_SET_UP.append(True)
+            if not logging.getLogger().handlers:
+                interactive = getattr(_sys, "ps1", None) is not None or _sys.flags.interactive > 0
+                if interactive:
+                    logger.setLevel(logging.INFO)
+                handler = logging.StreamHandler(_sys.stdout if interactive else _sys.stderr)
+                handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT, None))
+                logger.addHandler(handler)
+        return logger
+
+
+import logging as _logging  # noqa: E402
+import threading as _threading  # noqa: E402
+_LOGGER_LOCK = _threading.Lock()
+_LOGGER_SET_UP: list = []
 
 
 def executing_eagerly() -> bool:

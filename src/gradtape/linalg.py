@@ -4,6 +4,7 @@ from .ops.linalg import (  # noqa: F401
     tensordot, trace)
 from .ops.shape import matrix_transpose  # noqa: F401
 from .ops.constructors import eye  # noqa: F401
+from .ops.array import diag, diag_part, global_norm, set_diag  # noqa: F401
 
 
 def adjoint(matrix, name=None):

@@ -15,3 +15,8 @@ from .ops.nn import softsign  # noqa: F401
 
 negative = negative
 neg = negative
+from .ops.segment import (  # noqa: F401,E402
+    bincount, confusion_matrix, segment_max, segment_mean, segment_min, segment_prod, segment_sum,
+    unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min, unsorted_segment_prod,
+    unsorted_segment_sqrt_n, unsorted_segment_sum)
+from .ops.nn import softmax  # noqa: F401,E402

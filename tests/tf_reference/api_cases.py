@@ -1,0 +1,169 @@
+"""Cases for the core API ops (repeat, meshgrid, unique, searchsorted, clipping, segment ops,
+diagonals, confusion_matrix, sparse tensors, losses...), shared by the TF recording script
+(``record_api_ops.py``, run with real TensorFlow) and ``tests/test_api_ops.py`` (run with gradtape).
+
+Each case is ``name -> fn(tf)``: a function of the TF module (real ``tensorflow`` or ``gradtape``)
+returning tensors, tuples/lists of them or None. Gradients are taken with ``grad(tf, f, *xs)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def grad(tf, f, *xs):
+    """Gradients of sum(f(*xs)) with respect to each x (a float64 constant)."""
+    ts = [tf.constant(np.asarray(x, dtype=np.float64)) for x in xs]
+    with tf.GradientTape() as tape:
+        for t in ts:
+            tape.watch(t)
+        y = f(*ts)
+        y = tf.reduce_sum(y)
+    return tape.gradient(y, ts)
+
+
+def grad2(tf, f, x):
+    """d/dx of sum(d/dx sum(f(x))) (the diagonal of the Hessian summed over rows), float64."""
+    t = tf.constant(np.asarray(x, dtype=np.float64))
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = tf.reduce_sum(f(t))
+        g = inner.gradient(y, t)
+        s = tf.reduce_sum(g * g)
+    return outer.gradient(s, t)
+
+
+F = np.array([1.5, -2.0, 3.0, 3.0, 0.5, -1.0])
+M = np.arange(12, dtype=np.float32).reshape(4, 3) - 5.0
+SEG = [0, 0, 2, 2, 2, 4]
+USEG = [3, -1, 0, 3, 0, 1]
+
+
+def _segment_cases():
+    out = {}
+    for kind in ("sum", "mean", "max", "min", "prod", "sqrt_n"):
+        fn = f"unsorted_segment_{kind}"
+        out[f"{fn}_1d"] = lambda tf, fn=fn: getattr(tf.math, fn)(F.astype(np.float32), USEG, 5)
+        out[f"{fn}_2d"] = lambda tf, fn=fn: getattr(tf.math, fn)(M, [1, 0, 1, 3], 5)
+        out[f"{fn}_int"] = lambda tf, fn=fn: getattr(tf.math, fn)(np.array([4, 5, 6, 7], np.int32), [1, 1, 3, 0], 5) \
+            if fn not in ("unsorted_segment_mean", "unsorted_segment_sqrt_n") else None
+        out[f"{fn}_2d_ids"] = lambda tf, fn=fn: getattr(tf.math, fn)(M.reshape(2, 2, 3), [[0, 2], [2, -1]], 3)
+        out[f"{fn}_grad"] = lambda tf, fn=fn: grad(tf, lambda x: getattr(tf.math, fn)(x, USEG, 5), F)
+        out[f"{fn}_grad2"] = lambda tf, fn=fn: grad2(tf, lambda x: getattr(tf.math, fn)(x, USEG, 5) ** 2, F)
+        out[f"{fn}_out_of_range"] = lambda tf, fn=fn: getattr(tf.math, fn)(F, [0, 1, 2, 3, 4, 9], 5)
+        if kind != "sqrt_n":
+            sfn = f"segment_{kind}"
+            out[f"{sfn}_1d"] = lambda tf, sfn=sfn: getattr(tf.math, sfn)(F.astype(np.float32), SEG)
+            out[f"{sfn}_2d"] = lambda tf, sfn=sfn: getattr(tf.math, sfn)(M, [0, 0, 2, 3])
+            out[f"{sfn}_grad"] = lambda tf, sfn=sfn: grad(tf, lambda x: getattr(tf.math, sfn)(x, SEG), F)
+            out[f"{sfn}_unsorted_ids"] = lambda tf, sfn=sfn: getattr(tf.math, sfn)(F, [0, 1, 0, 2, 2, 3])
+    # zeros in the product and ties in the max
+    out["unsorted_segment_prod_zeros_grad"] = lambda tf: grad(
+        tf, lambda x: tf.math.unsorted_segment_prod(x, [0, 0, 0, 1, 1, 2], 3), [0.0, 2.0, 3.0, 0.0, 0.0, 4.0])
+    out["unsorted_segment_max_ties_grad"] = lambda tf: grad(
+        tf, lambda x: tf.math.unsorted_segment_max(x, [0, 0, 0, 1, 1, 2], 3), [3.0, 3.0, 1.0, 2.0, 2.0, 4.0])
+    return out
+
+
+CASES = {
+    # repeat
+    "repeat_flat": lambda tf: tf.repeat([[1, 2], [3, 4]], 2),
+    "repeat_axis0": lambda tf: tf.repeat([[1, 2], [3, 4]], [1, 3], axis=0),
+    "repeat_axis1_scalar": lambda tf: tf.repeat(np.arange(6, dtype=np.float32).reshape(2, 3), 2, axis=1),
+    "repeat_zero": lambda tf: tf.repeat([1.0, 2.0, 3.0], [0, 2, 0]),
+    "repeat_grad": lambda tf: grad(tf, lambda x: tf.repeat(x, [1, 3], axis=0) * np.arange(8.0).reshape(4, 2),
+                                   [[1.0, 2.0], [3.0, 4.0]]),
+    "repeat_bad_len": lambda tf: tf.repeat([1, 2, 3], [1, 2]),
+    # meshgrid
+    "meshgrid_xy": lambda tf: tf.meshgrid([1, 2, 3], [4, 5]),
+    "meshgrid_ij": lambda tf: tf.meshgrid([1, 2, 3], [4, 5], indexing="ij"),
+    "meshgrid_xy_3": lambda tf: tf.meshgrid([1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0]),
+    "meshgrid_ij_3": lambda tf: tf.meshgrid([1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0], indexing="ij"),
+    "meshgrid_grad": lambda tf: grad(tf, lambda x, y: tf.meshgrid(x, y)[0] * tf.meshgrid(x, y)[1],
+                                     [1.0, 2.0, 3.0], [4.0, 5.0]),
+    # unique
+    "unique": lambda tf: tuple(tf.unique([1, 1, 2, 4, 4, 4, 7, 8, 8])),
+    "unique_unsorted": lambda tf: tuple(tf.unique([5.0, 3.0, 5.0, -1.0, 3.0])),
+    "unique_int64": lambda tf: tuple(tf.unique([5, 3, 5, -1, 3], out_idx=tf.int64)),
+    "unique_with_counts": lambda tf: tuple(tf.unique_with_counts([9, 3, 9, 9, 1, 3])),
+    "unique_with_counts_int64": lambda tf: tuple(tf.unique_with_counts([9, 3, 9], out_idx=tf.int64)),
+    "unique_empty": lambda tf: tuple(tf.unique(np.zeros([0], np.int32))),
+    "unique_2d": lambda tf: tuple(tf.unique([[1, 2], [2, 3]])),
+    # searchsorted
+    "searchsorted_left": lambda tf: tf.searchsorted([0.0, 3.0, 9.0, 9.0, 10.0], [2.0, 4.0, 9.0, -1.0, 11.0]),
+    "searchsorted_right": lambda tf: tf.searchsorted([0.0, 3.0, 9.0, 9.0, 10.0], [2.0, 4.0, 9.0, -1.0, 11.0],
+                                                     side="right"),
+    "searchsorted_2d": lambda tf: tf.searchsorted([[0, 3, 9, 9, 10], [1, 2, 3, 4, 5]], [[2, 4, 9], [0, 2, 6]],
+                                                  side="right"),
+    "searchsorted_int64": lambda tf: tf.searchsorted([1, 2, 3], [2], out_type=tf.int64),
+    # clipping
+    "clip_by_norm": lambda tf: tf.clip_by_norm([[1.0, 2.0], [3.0, 4.0]], 2.0),
+    "clip_by_norm_axes": lambda tf: tf.clip_by_norm([[1.0, 2.0], [3.0, 4.0]], 3.0, axes=[1]),
+    "clip_by_norm_noop": lambda tf: tf.clip_by_norm([0.1, 0.2], 5.0),
+    "clip_by_norm_zero": lambda tf: tf.clip_by_norm([0.0, 0.0], 1.0),
+    "clip_by_norm_grad": lambda tf: grad(tf, lambda x: tf.clip_by_norm(x, 2.0) * [1.0, 2.0, -1.0], [1.0, 2.0, 3.0]),
+    "clip_by_norm_grad_zero": lambda tf: grad(tf, lambda x: tf.clip_by_norm(x, 2.0), [0.0, 0.0]),
+    "clip_by_global_norm": lambda tf: tf.clip_by_global_norm([tf.constant([3.0, 4.0]), None, tf.constant([[12.0]])], 5.0),
+    "clip_by_global_norm_noop": lambda tf: tf.clip_by_global_norm([tf.constant([0.3, 0.4])], 5.0),
+    "clip_by_global_norm_use_norm": lambda tf: tf.clip_by_global_norm([tf.constant([3.0, 4.0])], 1.0, use_norm=tf.constant(2.0)),
+    "clip_by_global_norm_inf": lambda tf: tf.clip_by_global_norm([tf.constant([np.inf, 1.0]), tf.constant([2.0])], 1.0),
+    "clip_by_global_norm_zero": lambda tf: tf.clip_by_global_norm([tf.constant([0.0, 0.0])], 1.0),
+    "clip_by_global_norm_grad": lambda tf: grad(
+        tf, lambda x, y: tf.clip_by_global_norm([x, y], 2.0)[0][0] * 3.0 + tf.reduce_sum(tf.clip_by_global_norm([x, y], 2.0)[0][1]),
+        [1.0, 2.0], [3.0]),
+    "clip_by_global_norm_not_list": lambda tf: tf.clip_by_global_norm(tf.constant([1.0]), 1.0),
+    "global_norm": lambda tf: tf.linalg.global_norm([tf.constant([3.0, 4.0]), None, tf.constant([[12.0]])]),
+    # diagonals
+    "set_diag": lambda tf: tf.linalg.set_diag(np.zeros((2, 3, 4), np.float32), np.arange(6, dtype=np.float32).reshape(2, 3)),
+    "set_diag_tall": lambda tf: tf.linalg.set_diag(np.ones((4, 2), np.float32), [7.0, 8.0]),
+    "set_diag_grad": lambda tf: grad(tf, lambda x, d: tf.linalg.set_diag(x, d) * np.arange(6.0).reshape(2, 3),
+                                     np.ones((2, 3)), [5.0, 6.0]),
+    "set_diag_bad_shape": lambda tf: tf.linalg.set_diag(np.zeros((3, 3), np.float32), [1.0, 2.0]),
+    "diag_part": lambda tf: tf.linalg.diag_part(np.arange(24, dtype=np.float32).reshape(2, 3, 4)),
+    "diag": lambda tf: tf.linalg.diag([[1.0, 2.0], [3.0, 4.0]]),
+    # confusion matrix
+    "confusion_matrix": lambda tf: tf.math.confusion_matrix([1, 2, 4], [2, 2, 4]),
+    "confusion_matrix_num_classes": lambda tf: tf.math.confusion_matrix([0, 1, 1], [1, 1, 0], num_classes=3),
+    "confusion_matrix_weights": lambda tf: tf.math.confusion_matrix([0, 1, 1], [1, 1, 0], num_classes=2,
+                                                                    weights=[0.5, 1.0, 2.0], dtype=tf.float32),
+    "confusion_matrix_out_of_range": lambda tf: tf.math.confusion_matrix([0, 3], [1, 1], num_classes=3),
+    "confusion_matrix_negative": lambda tf: tf.math.confusion_matrix([0, -1], [1, 1]),
+    # others
+    "bincount": lambda tf: tf.math.bincount([1, 1, 3, 0, 7]),
+    "bincount_minlength": lambda tf: tf.math.bincount([1, 1, 3], minlength=6),
+    "bincount_maxlength": lambda tf: tf.math.bincount([1, 1, 3, 5], maxlength=3),
+    "bincount_weights": lambda tf: tf.math.bincount([1, 1, 3], weights=[0.5, 1.0, 2.0]),
+    "bincount_axis": lambda tf: tf.math.bincount(np.array([[1, 1, 3], [0, 0, 0]], np.int32), axis=-1),
+    "roll": lambda tf: tf.roll([[1, 2, 3], [4, 5, 6]], shift=[1, -1], axis=[0, 1]),
+    "roll_same_axis": lambda tf: tf.roll([1, 2, 3, 4, 5], shift=[2, 5], axis=[0, 0]),
+    "slice": lambda tf: tf.slice(np.arange(24).reshape(2, 3, 4), [1, 0, 1], [1, -1, 2]),
+    "slice_bad": lambda tf: tf.slice(np.arange(6).reshape(2, 3), [1, 0], [2, 1]),
+    "sequence_mask": lambda tf: tf.sequence_mask([1, 3, 2], 5),
+    "sequence_mask_default": lambda tf: tf.sequence_mask([[1, 3], [2, 0]]),
+    "sequence_mask_float": lambda tf: tf.sequence_mask([1, 2], 3, dtype=tf.float32),
+    "tensor_scatter_nd_sub": lambda tf: tf.tensor_scatter_nd_sub([1.0, 2.0, 3.0, 4.0], [[1], [3], [1]], [5.0, 6.0, 7.0]),
+    "depth_to_space": lambda tf: tf.nn.depth_to_space(np.arange(16, dtype=np.float32).reshape(1, 1, 2, 8), 2),
+    "space_to_depth": lambda tf: tf.nn.space_to_depth(np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2), 2),
+    "batch_normalization": lambda tf: tf.nn.batch_normalization(
+        np.arange(6, dtype=np.float32).reshape(2, 3), np.float32([1, 2, 3]), np.float32([1, 4, 9]),
+        np.float32([0.5, 0, 0]), np.float32([2, 1, 1]), 1e-3),
+    "math_softmax": lambda tf: tf.math.softmax([[1.0, 2.0, 3.0]]),
+    # losses
+    "compute_average_loss": lambda tf: tf.nn.compute_average_loss([1.0, 2.0, 3.0]),
+    "compute_average_loss_gbs": lambda tf: tf.nn.compute_average_loss([1.0, 2.0, 3.0], global_batch_size=8),
+    "compute_average_loss_weights": lambda tf: tf.nn.compute_average_loss([1.0, 2.0, 3.0], sample_weight=[1.0, 0.0, 2.0],
+                                                                          global_batch_size=4),
+    "compute_average_loss_scalar_weight": lambda tf: tf.nn.compute_average_loss([[1.0, 2.0], [3.0, 4.0]], sample_weight=0.5),
+    "compute_average_loss_2d_weights": lambda tf: tf.nn.compute_average_loss([[1.0, 2.0], [3.0, 4.0]],
+                                                                             sample_weight=[[2.0], [1.0]]),
+    "compute_average_loss_float64": lambda tf: tf.nn.compute_average_loss(np.array([1.0, 2.0]), global_batch_size=3),
+    "compute_average_loss_weights_float64": lambda tf: tf.nn.compute_average_loss(
+        np.array([1.0 / 3.0, 2.0 / 3.0]), sample_weight=np.array([1.0, 0.1])),
+    "compute_average_loss_scalar": lambda tf: tf.nn.compute_average_loss(1.0),
+    "compute_average_loss_zero_gbs": lambda tf: tf.nn.compute_average_loss([1.0], global_batch_size=0),
+    "compute_average_loss_float_gbs": lambda tf: tf.nn.compute_average_loss([1.0], global_batch_size=2.0),
+    "scale_regularization_loss": lambda tf: tf.nn.scale_regularization_loss(tf.constant([1.0, 2.5])),
+    "scale_regularization_loss_list": lambda tf: tf.nn.scale_regularization_loss([tf.constant(1.0), tf.constant(2.0)]),
+}
+CASES.update(_segment_cases())
