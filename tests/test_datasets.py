@@ -96,7 +96,7 @@ def _idx(path, arr, magic):
         f.write(header + arr.astype(np.uint8).tobytes())
 
 
-def test_fashion_mnist_idx(home):
+def test_fashion_mnist_idx(home, monkeypatch):
     d, _ = home
     fm = d / "fashion-mnist"
     fm.mkdir()
@@ -107,6 +107,11 @@ def test_fashion_mnist_idx(home):
     _idx(fm / "train-labels-idx1-ubyte.gz", ytr, 2049)
     _idx(fm / "t10k-images-idx3-ubyte.gz", xte, 2051)
     _idx(fm / "t10k-labels-idx1-ubyte.gz", yte, 2049)
+    with pytest.raises(data_utils.DownloadError, match="fails its md5 check"):
+        fashion_mnist.load_data()  # the published files' digests are checked
+    import hashlib
+    monkeypatch.setattr(fashion_mnist, "FILE_HASHES", {
+        n: hashlib.md5((fm / n).read_bytes()).hexdigest() for n in fashion_mnist.FILES})
     (a, b), (c, e) = fashion_mnist.load_data()
     np.testing.assert_array_equal(a, xtr)
     np.testing.assert_array_equal(b, ytr)

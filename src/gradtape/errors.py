@@ -51,6 +51,10 @@ class ResourceExhaustedError(OpError):
     """Out of memory or another resource."""
 
 
-__all__ = ["OpError", "InvalidArgumentError", "UnimplementedError", "InternalError",
+class DataLossError(OpError):
+    """Unrecoverable data loss or corruption: a checkpoint or saved file fails its integrity check."""
+
+
+__all__ = ["OpError", "DataLossError", "InvalidArgumentError", "UnimplementedError", "InternalError",
            "NotFoundError", "OutOfRangeError", "FailedPreconditionError",
            "ResourceExhaustedError"]

@@ -528,9 +528,10 @@ class Model(Layer):
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, options: Any = None) -> Any:
-        """Read weights written by ``save_weights`` into this (built) model."""
+        """Read weights written by ``save_weights`` into this (built) model; ``by_name``/``skip_mismatch``
+        match layers by name / skip mismatched layers with a warning (see ``keras.saving.load_weights``)."""
         from . import saving
-        return saving.load_weights(self, filepath)
+        return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     def save(self, filepath: Any, overwrite: bool = True, save_format: Any = None, **kwargs: Any) -> None:
         """Save architecture, weights and optimizer state (``keras.saving.save_model``)."""

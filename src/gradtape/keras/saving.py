@@ -1,44 +1,113 @@
-"""Weight files and whole-model files (``keras.saving``), written atomically.
+"""Weight files and whole-model files (``keras.saving``), written atomically and checked on load.
 
 * ``save_weights(obj, path)`` / ``load_weights(obj, path)`` for any object with an ordered ``.weights``
   list of Variables (layers, models, ...). Formats by extension: ``.weights.h5`` / ``.h5`` (h5py),
   ``.safetensors`` (safetensors), ``.npz`` (NumPy only); any other path is a TF-style checkpoint prefix
   (``prefix.index`` + ``prefix.data-00000-of-00001`` via ``tf.train.Checkpoint``, recorded in the
   directory's ``checkpoint`` file so ``tf.train.latest_checkpoint`` finds it; a compiled model's optimizer
-  state is included, as in TF). Weights are stored in
-  ``weights`` order with their names; loading checks the count and every shape and names the mismatch.
+  state is included, as in TF). Weights are stored in ``weights`` order with their names and the name of
+  the layer owning each, so ``load_weights(by_name=True)`` matches layers by name as Keras 2's h5 loader
+  does; loading by position checks the count and every shape and names the mismatch.
 * ``save_model(model, path)`` / ``load_model(path)``: the architecture as JSON
   (``{"class_name", "config"}`` from ``model.get_config()``, rebuilt with ``from_config``), the weights,
   and, when the model was compiled, the optimizer's config, iterations and slots. ``.keras`` is a zip
   (``config.json``, ``metadata.json``, ``model.weights.npz``, ``optimizer.npz``) like Keras 3's format;
-  ``.h5`` stores the same inside one HDF5 file; any other path is a directory with those files.
+  ``.h5`` stores the same inside one HDF5 file; any other path is a directory (see below).
 
-Every file is written to a temporary file in the same directory, flushed and fsync'ed, then moved over
-the target with ``os.replace``: a crash or an exception mid-save leaves the previous file intact.
+Crash safety. Every file is written to a temporary file in the same directory, flushed and fsync'ed,
+then moved over the target with ``os.replace``: a crash or an exception mid-save leaves the previous file
+intact. A save that needs several files (the model directory) writes them into a fresh generation
+sub-directory and then publishes it by atomically replacing one small manifest (``gradtape_model.json``)
+that names the generation and the SHA-256 of each of its files; the superseded generation is deleted
+afterwards. A load reads the manifest and refuses files whose digests differ, so it sees one save's
+complete state or raises. Temporary files and unpublished generations left by a killed process are
+removed by the next save into the same directory.
+
+Integrity. gradtape's own weight files carry a SHA-256 digest of every array (with its name, dtype and
+shape) in their metadata; a load recomputes it and raises :class:`CorruptFileError` on a mismatch, so a
+flipped bit is reported instead of loaded. Loading never runs code from the file (no pickle), and a load
+into a model checks everything before assigning anything.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
+import warnings
 import zipfile
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+MANIFEST = "gradtape_model.json"
+
+
+class CorruptFileError(ValueError):
+    """A saved file is truncated, corrupted, or from an interrupted or mixed save."""
 
 
 # -- atomic writes ---------------------------------------------------------------------------------
+_TMP_TAG = ".gttmp-"
+_TMP_RE = re.compile(r"^\..*\.gttmp-(\d+)-[A-Za-z0-9_]+$")
+_GEN_RE = re.compile(r"^gen-(\d+)-[A-Za-z0-9_]+$")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this process (another thread may be writing it)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists (another user's process) or cannot tell: keep its files
+    return True
+
+
+def clean_stale_temporaries(directory: str) -> int:
+    """Remove temporary files (and unpublished model-directory generations) that a killed process left
+    in ``directory``: those tagged with the id of a process that no longer runs. Returns how many."""
+    removed = 0
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return 0
+    for name in names:
+        m = _TMP_RE.match(name)
+        if m and not _pid_alive(int(m.group(1))):
+            try:
+                p = os.path.join(directory, name)
+                if os.path.isdir(p) and not os.path.islink(p):
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    os.unlink(p)
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _temp_path(path: str, directory: str, suffix: str = "") -> str:
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + f"{_TMP_TAG}{os.getpid()}-",
+                               suffix=suffix, dir=directory)
+    os.close(fd)
+    return tmp
+
+
 def atomic_write(path: str, write: Callable[[str], None]) -> None:
     """Call ``write(tmp_path)`` for a temporary file next to ``path``, fsync it, then ``os.replace`` it
-    onto ``path``. On any exception the temporary file is removed and ``path`` is left untouched."""
+    onto ``path``. On any exception the temporary file is removed and ``path`` is left untouched.
+    Temporary files of killed processes in the same directory are removed first."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    os.close(fd)
+    clean_stale_temporaries(directory)
+    tmp = _temp_path(path, directory)
     try:
         write(tmp)
         with open(tmp, "rb+") as f:
@@ -96,6 +165,33 @@ def _require(module: str, what: str) -> Any:
                           "pip install 'gradtape[demo]'), or save to a .npz file, which needs only NumPy.") from None
 
 
+# -- integrity ---------------------------------------------------------------------------------------
+def arrays_digest(arrays: List[np.ndarray], names: List[str]) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in order."""
+    h = hashlib.sha256()
+    for a, n in zip(arrays, names):
+        a = np.ascontiguousarray(a)
+        if a.dtype.hasobject:
+            raise TypeError(f"Cannot save object array {n!r}.")
+        h.update(json.dumps([str(n), a.dtype.str, list(a.shape)]).encode())
+        h.update(memoryview(a.reshape(-1)).cast("B") if a.size else b"")
+    return h.hexdigest()
+
+
+def _check_digest(arrays: List[np.ndarray], names: List[str], meta: dict, source: str) -> None:
+    want = meta.get("sha256")
+    if want is None:
+        return  # files written before digests were stored
+    if arrays_digest(arrays, names) != want:
+        raise CorruptFileError(f"{source} is corrupted: its contents do not match the SHA-256 digest stored "
+                               "in it (a flipped bit, a partial copy, or an edited file). Restore it from a good copy.")
+
+
+def _corrupt(source: str, what: str, e: BaseException) -> CorruptFileError:
+    return CorruptFileError(f"Cannot read {source}: it is not a valid {what} (truncated or corrupted?): "
+                            f"{type(e).__name__}: {e}")
+
+
 # -- weights -----------------------------------------------------------------------------------------
 def _weights_of(obj: Any) -> List[Any]:
     w = getattr(obj, "weights", None)
@@ -113,6 +209,27 @@ def _value(v: Any) -> np.ndarray:
     return np.asarray(v._value)
 
 
+def layer_groups(obj: Any, weights: Optional[List[Any]] = None) -> List[Tuple[str, List[int]]]:
+    """``[(layer name, [indices into weights in the layer's own weight order])]`` for the top-level
+    layers of ``obj`` (``obj.layers``) that own weights; weights of no layer form a group named after
+    ``obj``. This is what ``by_name`` loading matches (Keras 2's h5 ``layer_names``)."""
+    weights = _weights_of(obj) if weights is None else weights
+    pos = {id(v): i for i, v in enumerate(weights)}
+    groups: List[Tuple[str, List[int]]] = []
+    used: set = set()
+    layers = getattr(obj, "layers", None)
+    if isinstance(layers, (list, tuple)):
+        for layer in layers:
+            idx = [pos[id(v)] for v in _weights_of(layer) if id(v) in pos and pos[id(v)] not in used]
+            if idx:
+                used.update(idx)
+                groups.append((str(getattr(layer, "name", "")), idx))
+    rest = [i for i in range(len(weights)) if i not in used]
+    if rest:
+        groups.append((str(getattr(obj, "name", type(obj).__name__)), rest))
+    return groups
+
+
 def _fmt(path: str) -> str:
     p = path.lower()
     if p.endswith(".h5") or p.endswith(".hdf5") or p.endswith(".keras.h5"):
@@ -128,14 +245,25 @@ def _key(i: int) -> str:
     return f"{i:06d}"
 
 
-def write_arrays(path: str, arrays: List[np.ndarray], names: List[str], metadata: Optional[dict] = None) -> None:
+def weights_meta(arrays: List[np.ndarray], names: List[str], groups: Optional[list] = None,
+                 kind: str = "gradtape-weights") -> dict:
+    """The metadata stored with an ordered list of arrays: names, shapes, dtypes, layers, digest."""
+    meta = {"format": kind, "version": FORMAT_VERSION, "names": [str(n) for n in names],
+            "shapes": [list(np.shape(a)) for a in arrays], "dtypes": [np.asarray(a).dtype.str for a in arrays],
+            "sha256": arrays_digest(arrays, names)}
+    if groups is not None:
+        meta["layers"] = [[n, list(idx)] for n, idx in groups]
+    return meta
+
+
+def write_arrays(path: str, arrays: List[np.ndarray], names: List[str], metadata: Optional[dict] = None,
+                 groups: Optional[list] = None) -> None:
     """Write ordered arrays with names to ``path`` in the format of its extension, atomically."""
     fmt = _fmt(path)
     if fmt == "tf":
         fmt = "npz"
     meta = dict(metadata or {})
-    meta.update({"format": "gradtape-weights", "version": FORMAT_VERSION, "names": list(names),
-                 "shapes": [list(np.shape(a)) for a in arrays]})
+    meta.update(weights_meta(arrays, names, groups))
     if fmt == "h5":
         h5py = _require("h5py", "Saving .h5 weight files")
 
@@ -163,21 +291,68 @@ def write_arrays(path: str, arrays: List[np.ndarray], names: List[str], metadata
         atomic_write(path, write)
 
 
+def _check_layout(arrays: List[np.ndarray], names: List[str], meta: dict, source: str) -> None:
+    """The arrays agree with the metadata's count, shapes and dtypes (when recorded) and the digest."""
+    shapes = meta.get("shapes")
+    if shapes is not None:
+        if len(shapes) != len(arrays) or len(names) != len(arrays):
+            raise CorruptFileError(f"{source} is inconsistent: its metadata lists {len(shapes)} weights but it "
+                                   f"holds {len(arrays)}.")
+        for a, s, n in zip(arrays, shapes, names):
+            if list(a.shape) != list(s):
+                raise CorruptFileError(f"{source} is inconsistent: weight {n!r} has shape {list(a.shape)} but "
+                                       f"its metadata says {s}.")
+    dtypes = meta.get("dtypes")
+    if dtypes is not None:
+        for a, d, n in zip(arrays, dtypes, names):
+            if np.dtype(a.dtype).str != d:
+                raise CorruptFileError(f"{source} is inconsistent: weight {n!r} has dtype {a.dtype} but its "
+                                       f"metadata says {d}.")
+    for a, n in zip(arrays, names):
+        if a.dtype.hasobject:
+            raise CorruptFileError(f"{source}: weight {n!r} is an object array; weight files hold numbers only.")
+    _check_digest(arrays, names, meta, source)
+
+
+def _loads_meta(text: Any, source: str) -> dict:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    meta = json.loads(str(text))
+    if not isinstance(meta, dict):
+        raise CorruptFileError(f"{source}: its metadata is not a JSON object.")
+    return meta
+
+
 def read_arrays(path: str) -> tuple:
-    """``(arrays, names, metadata)`` from a file written by :func:`write_arrays`."""
+    """``(arrays, names, metadata)`` from a file written by :func:`write_arrays`, checked against its
+    stored shapes, dtypes and digest (:class:`CorruptFileError` when they disagree)."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"No weights file at {path!r}.")
     fmt = _fmt(path)
     if fmt == "tf":
         fmt = "npz"
+    try:
+        arrays, names, meta = _read_arrays(path, fmt)
+    except (CorruptFileError, ImportError, FileNotFoundError, NotImplementedError):
+        raise
+    except ValueError as e:
+        if "is not a gradtape weights file" in str(e):
+            raise
+        raise _corrupt(path, f"{fmt} weights file", e) from None
+    except Exception as e:  # noqa: BLE001 - any parse failure of untrusted bytes is a corrupt file
+        raise _corrupt(path, f"{fmt} weights file", e) from None
+    _check_layout(arrays, names, meta, path)
+    return arrays, names, meta
+
+
+def _read_arrays(path: str, fmt: str) -> tuple:
     if fmt == "h5":
         h5py = _require("h5py", "Reading .h5 weight files")
         with h5py.File(path, "r") as f:
-            if "weights" not in f:
-                raise ValueError(f"{path} is not a gradtape weights file (no 'weights' group); Keras's own "
-                                 ".weights.h5 layout is not supported.")
-            meta = json.loads(f.attrs.get("gradtape_meta", "{}"))
+            if "weights" not in f or "gradtape_meta" not in f.attrs:
+                raise NotImplementedError(f"{path} is not a gradtape weights file (no 'weights' group).")
+            meta = _loads_meta(f.attrs["gradtape_meta"], path)
             g = f["weights"]
             keys = sorted(g.keys())
             arrays = [np.asarray(g[k][()]) for k in keys]
@@ -191,20 +366,16 @@ def read_arrays(path: str) -> tuple:
         tensors = safetensors.numpy.load(data)
         n = int.from_bytes(data[:8], "little")
         header = json.loads(data[8:8 + n])
-        meta = json.loads(header.get("__metadata__", {}).get("gradtape_meta", "{}"))
+        meta = _loads_meta(header.get("__metadata__", {}).get("gradtape_meta", "{}"), path)
         keys = sorted(tensors)
         arrays = [tensors[k] for k in keys]
         shapes = meta.get("shapes")
         if shapes and len(shapes) == len(arrays):  # safetensors stores 0-d arrays as shape [1]
-            arrays = [a.reshape(s) for a, s in zip(arrays, shapes)]
+            arrays = [a.reshape(s) if a.size == int(np.prod(s)) else a for a, s in zip(arrays, shapes)]
         names = meta.get("names") or keys
         return arrays, list(names), meta
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["__meta__"])) if "__meta__" in f.files else {}
-        keys = sorted(k for k in f.files if k != "__meta__")
-        arrays = [f[k] for k in keys]
-    names = meta.get("names") or keys
-    return arrays, list(names), meta
+    with open(path, "rb") as f:
+        return _unpack_weights(_read_npz_bytes(f.read()))
 
 
 def save_weights(obj: Any, filepath: Any, overwrite: bool = True) -> None:
@@ -217,43 +388,136 @@ def save_weights(obj: Any, filepath: Any, overwrite: bool = True) -> None:
         _tf_checkpoint(obj).save_as_weights(filepath)
         return
     weights = _weights_of(obj)
-    write_arrays(filepath, [_value(v) for v in weights], [str(getattr(v, "name", "")) for v in weights])
+    write_arrays(filepath, [_value(v) for v in weights], [str(getattr(v, "name", "")) for v in weights],
+                 groups=layer_groups(obj, weights))
+
+
+def _shape(v: Any) -> tuple:
+    return tuple(np.shape(v._value))
+
+
+def plan_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str], source: str,
+                 what: str = "model", groups: Optional[list] = None, file_groups: Optional[list] = None,
+                 by_name: bool = False, skip_mismatch: bool = False) -> List[Tuple[Any, np.ndarray]]:
+    """Match stored ``arrays`` to ``weights`` and check every shape; returns ``[(variable, array)]`` to
+    assign (nothing has been assigned yet).
+
+    By position (default): the counts and all shapes must agree. With ``skip_mismatch`` (and layer
+    information in the file), layers are matched in order and a layer whose weight count or shapes
+    differ is skipped with a warning (Keras 3). ``by_name``: stored layers are matched to the object's
+    layers by name, weights within a layer by position; layers absent on either side are left alone; a
+    count or shape mismatch raises, or with ``skip_mismatch`` is skipped with a warning (Keras 2's h5
+    loader, which skips a mismatched weight, or a layer whose count differs)."""
+    if not by_name and not skip_mismatch:
+        if len(weights) != len(arrays):
+            hint = (" The model has no weights yet: build it first (call it on a batch, or "
+                    "model.build(input_shape))." if not weights else "")
+            raise ValueError(f"Cannot load weights from {source}: the file has {len(arrays)} weights "
+                             f"({names[:6]}{'...' if len(names) > 6 else ''}) but the {what} has "
+                             f"{len(weights)}.{hint}")
+        for v, a, n in zip(weights, arrays, names):
+            if _shape(v) != tuple(a.shape):
+                raise ValueError(f"Cannot load weights from {source}: weight {n!r} has shape {list(a.shape)} in "
+                                 f"the file but {getattr(v, 'name', '?')!r} in the {what} has shape "
+                                 f"{list(_shape(v))}.")
+        return list(zip(weights, arrays))
+    if file_groups is None:
+        raise ValueError(f"Cannot load weights from {source} with by_name/skip_mismatch: the file records no "
+                         "layer names (it was written by an older version or by save_weights of an object "
+                         "without layers). Load it by position (by_name=False, skip_mismatch=False).")
+    if groups is None:
+        raise ValueError(f"load_weights(by_name/skip_mismatch) needs an object with layers; got {what}.")
+    plan: List[Tuple[Any, np.ndarray]] = []
+    if by_name:
+        stored: Dict[str, List[int]] = {}
+        for n, idx in file_groups:
+            stored.setdefault(str(n), list(idx))
+        pairs = [(ln, own, stored[ln]) for ln, own in groups if ln in stored]
+    else:
+        if len(groups) != len(file_groups):
+            warnings.warn(f"Loading {source}: the file has {len(file_groups)} layers with weights but the "
+                          f"{what} has {len(groups)}; layers are matched in order and the extra ones skipped.",
+                          UserWarning, stacklevel=3)
+        pairs = [(ln, own, list(fidx)) for (ln, own), (_, fidx) in zip(groups, file_groups)]
+    for ln, own, fidx in pairs:
+        if len(own) != len(fidx):
+            msg = (f"Layer {ln!r} expects {len(own)} weight(s), but the saved weights in {source} have "
+                   f"{len(fidx)} element(s).")
+            if skip_mismatch:
+                warnings.warn(f"Skipping loading weights of layer {ln!r} due to mismatch in number of weights. "
+                              + msg, UserWarning, stacklevel=3)
+                continue
+            raise ValueError(msg)
+        layer_plan = []
+        skipped = False
+        for i, j in zip(own, fidx):
+            v, a = weights[i], arrays[j]
+            if _shape(v) != tuple(a.shape):
+                msg = (f"Shape mismatch in layer {ln!r} for weight {getattr(v, 'name', '?')!r}: the {what} "
+                       f"expects {list(_shape(v))}, {source} has {list(a.shape)} ({names[j]!r}).")
+                if skip_mismatch:
+                    warnings.warn(f"Skipping loading weights of layer {ln!r} due to mismatch in shape. " + msg,
+                                  UserWarning, stacklevel=3)
+                    skipped = True
+                    break
+                raise ValueError(msg)
+            layer_plan.append((v, a))
+        if not skipped:
+            plan.extend(layer_plan)
+    return plan
+
+
+def apply_plan(plan: List[Tuple[Any, np.ndarray]]) -> None:
+    """Assign planned values (after :func:`plan_weights` checked all of them)."""
+    cast = [(v, np.asarray(a, dtype=np.asarray(v._value).dtype)) for v, a in plan]
+    for v, a in cast:
+        v.assign(a)
 
 
 def assign_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str], source: str,
                    what: str = "model") -> None:
     """Check count and shapes, then assign ``arrays`` to ``weights`` in order (nothing is assigned when
     anything mismatches)."""
-    if len(weights) != len(arrays):
-        hint = (" The model has no weights yet: build it first (call it on a batch, or model.build(input_shape))."
-                if not weights else "")
-        raise ValueError(f"Cannot load weights from {source}: the file has {len(arrays)} weights "
-                         f"({names[:6]}{'...' if len(names) > 6 else ''}) but the {what} has {len(weights)}.{hint}")
-    for v, a, n in zip(weights, arrays, names):
-        if tuple(np.shape(v._value)) != tuple(a.shape):
-            raise ValueError(f"Cannot load weights from {source}: weight {n!r} has shape {list(a.shape)} in the "
-                             f"file but {getattr(v, 'name', '?')!r} in the {what} has shape "
-                             f"{list(np.shape(v._value))}.")
-    for v, a in zip(weights, arrays):
-        a = np.asarray(a, dtype=np.asarray(v._value).dtype)
-        v.assign(a)
+    apply_plan(plan_weights(weights, arrays, names, source, what))
 
 
-def load_weights(obj: Any, filepath: Any, skip_mismatch: bool = False) -> None:
-    """Read weights written by :func:`save_weights` into ``obj.weights`` (``Model.load_weights``)."""
+def load_weights(obj: Any, filepath: Any, skip_mismatch: bool = False, by_name: bool = False) -> Any:
+    """Read weights written by :func:`save_weights` into ``obj.weights`` (``Model.load_weights``);
+    ``by_name``/``skip_mismatch`` as Keras 2's h5 loader. All shapes are checked before any assignment."""
     filepath = os.fspath(filepath)
     if _fmt(filepath) == "tf" and not os.path.isfile(filepath):
+        if by_name or skip_mismatch:
+            raise NotImplementedError(
+                "load_weights(by_name=True / skip_mismatch=True) is not supported for TF-format checkpoints "
+                "(as in TF, which loads them by object structure); save the weights to a .weights.h5, .h5, "
+                ".npz or .safetensors file to load by layer name.")
         status = _tf_checkpoint(obj).restore(filepath)
         status.assert_existing_objects_matched()
         return status
-    arrays, names, _ = read_arrays(filepath)
-    assign_weights(_weights_of(obj), arrays, names, filepath, what=type(obj).__name__)
+    arrays, names, meta = read_arrays(filepath)
+    weights = _weights_of(obj)
+    file_groups = _valid_groups(meta.get("layers"), len(arrays), filepath)
+    plan = plan_weights(weights, arrays, names, filepath, what=type(obj).__name__,
+                        groups=layer_groups(obj, weights) if (by_name or skip_mismatch) else None,
+                        file_groups=file_groups, by_name=by_name, skip_mismatch=skip_mismatch)
+    apply_plan(plan)
     return None
 
 
 def _tf_checkpoint(obj: Any) -> Any:
     from ..train.checkpoint import Checkpoint
     return Checkpoint(model=obj)
+
+
+def _valid_groups(groups: Any, n: int, source: str) -> Optional[list]:
+    if groups is None:
+        return None
+    ok = isinstance(groups, list) and all(
+        isinstance(g, list) and len(g) == 2 and isinstance(g[0], str) and isinstance(g[1], list)
+        and all(isinstance(i, int) and 0 <= i < n for i in g[1]) for g in groups)
+    if not ok:
+        raise CorruptFileError(f"{source}: its layer table is malformed.")
+    return groups
 
 
 # -- optimizer state ---------------------------------------------------------------------------------
@@ -278,20 +542,38 @@ def optimizer_state(optimizer: Any, variables: List[Any]) -> tuple:
     return arrays, meta
 
 
+def _check_optimizer_arrays(variables: List[Any], arrays: Dict[str, np.ndarray], source: str) -> None:
+    """Every slot names an existing variable and has its shape (checked before anything is assigned)."""
+    for k, a in arrays.items():
+        if k in ("iterations", "learning_rate"):
+            if np.asarray(a).size != 1:
+                raise CorruptFileError(f"{source}: optimizer {k} has shape {list(np.shape(a))}, not a scalar.")
+            continue
+        parts = k.split("/", 2)
+        if len(parts) != 3 or parts[0] != "slot" or not parts[1].isdigit():
+            raise CorruptFileError(f"{source}: unexpected optimizer entry {k!r}.")
+        i = int(parts[1])
+        if i >= len(variables):
+            raise ValueError(f"{source}: optimizer state has slots for variable #{i} but the model has "
+                             f"{len(variables)}.")
+        if tuple(np.shape(a)) != _shape(variables[i]):
+            raise ValueError(f"{source}: optimizer slot {k!r} has shape {list(np.shape(a))} but variable "
+                             f"{getattr(variables[i], 'name', i)!r} has shape {list(_shape(variables[i]))}.")
+
+
 def restore_optimizer_state(optimizer: Any, variables: List[Any], arrays: Dict[str, np.ndarray]) -> None:
     """Inverse of :func:`optimizer_state`."""
+    _check_optimizer_arrays(variables, arrays, "optimizer state")
     if "iterations" in arrays:
-        optimizer.iterations = int(np.asarray(arrays["iterations"]))
+        optimizer.iterations = int(np.asarray(arrays["iterations"]).reshape(()))
     if "learning_rate" in arrays and getattr(optimizer, "_schedule", None) is None:
-        optimizer.learning_rate = float(np.asarray(arrays["learning_rate"]))
+        optimizer.learning_rate = float(np.asarray(arrays["learning_rate"]).reshape(()))
     per: Dict[int, Dict[str, np.ndarray]] = {}
     for k, a in arrays.items():
         if k.startswith("slot/"):
             _, i, name = k.split("/", 2)
             per.setdefault(int(i), {})[name] = a
     for i, slots in per.items():
-        if i >= len(variables):
-            raise ValueError(f"Optimizer state has slots for variable #{i} but the model has {len(variables)}.")
         optimizer._restore_slots(variables[i], slots)
 
 
@@ -332,7 +614,9 @@ def _model_documents(model: Any) -> tuple:
                 compile_cfg["loss"] = _losses.serialize(loss)
             except Exception:
                 compile_cfg["loss"] = None
-        metrics = getattr(getattr(model, "compiled_metrics", None), "_raw", None)
+        metrics = getattr(model, "_compile_metrics", None)
+        if metrics is None:
+            metrics = getattr(getattr(model, "compiled_metrics", None), "_raw", None)
         if isinstance(metrics, str):
             metrics = [metrics]
         if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
@@ -345,7 +629,8 @@ def _model_documents(model: Any) -> tuple:
     if compile_cfg is not None:
         opt_arrays, _ = optimizer_state(opt, weights)
     meta = {"format": "gradtape-model", "version": FORMAT_VERSION, "keras_version": "3 (gradtape)"}
-    return json.dumps(config, default=_json_default), meta, w_arrays, w_names, opt_arrays
+    groups = layer_groups(model, weights)
+    return json.dumps(config, default=_json_default), meta, w_arrays, w_names, opt_arrays, groups
 
 
 def _build_shape(model: Any) -> Any:
@@ -372,62 +657,187 @@ def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-def _weights_payload(arrays: List[np.ndarray], names: List[str]) -> Dict[str, np.ndarray]:
+def _weights_payload(arrays: List[np.ndarray], names: List[str], groups: Optional[list] = None,
+                     kind: str = "gradtape-weights") -> Dict[str, np.ndarray]:
     payload = {_key(i): a for i, a in enumerate(arrays)}
-    payload["__meta__"] = np.asarray(json.dumps({"names": names}))
+    payload["__meta__"] = np.asarray(json.dumps(weights_meta(arrays, names, groups, kind)))
     return payload
 
 
+def _opt_payload(opt_arrays: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    keys = sorted(opt_arrays)
+    return _weights_payload([np.asarray(opt_arrays[k]) for k in keys], keys, kind="gradtape-optimizer")
+
+
+def _model_files(config_json: str, meta: dict, w_arrays: list, w_names: list, opt_arrays: dict,
+                 groups: list) -> Dict[str, bytes]:
+    files = {"metadata.json": json.dumps(meta).encode(), "config.json": config_json.encode(),
+             "model.weights.npz": _npz_bytes(_weights_payload(w_arrays, w_names, groups))}
+    if opt_arrays:
+        files["optimizer.npz"] = _npz_bytes(_opt_payload(opt_arrays))
+    return files
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
-    """Save architecture (JSON config), weights and optimizer state (``model.save``), atomically.
-    ``.keras``: a zip; ``.h5``: one HDF5 file; other paths: a directory of the same files."""
+    """Save architecture, weights and optimizer state (``model.save``), atomically.
+    ``.keras``: a zip; ``.h5``: one HDF5 file; other paths: a directory published through a manifest."""
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False.")
-    config_json, meta, w_arrays, w_names, opt_arrays = _model_documents(model)
+    config_json, meta, w_arrays, w_names, opt_arrays, groups = _model_documents(model)
     low = filepath.lower()
     if low.endswith(".keras"):
+        files = _model_files(config_json, meta, w_arrays, w_names, opt_arrays, groups)
+        meta = dict(meta, files={k: _sha(v) for k, v in files.items() if k != "metadata.json"})
+        files["metadata.json"] = json.dumps(meta).encode()
+
         def write(tmp: str) -> None:
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as z:
-                z.writestr("metadata.json", json.dumps(meta))
-                z.writestr("config.json", config_json)
-                z.writestr("model.weights.npz", _npz_bytes(_weights_payload(w_arrays, w_names)))
-                if opt_arrays:
-                    z.writestr("optimizer.npz", _npz_bytes(opt_arrays))
+                for name in ("metadata.json", "config.json", "model.weights.npz", "optimizer.npz"):
+                    if name in files:
+                        z.writestr(name, files[name])
         atomic_write(filepath, write)
     elif low.endswith(".h5") or low.endswith(".hdf5"):
         h5py = _require("h5py", "Saving a model to .h5")
+        keys = sorted(opt_arrays)
+        wmeta = weights_meta(w_arrays, w_names, groups)
+        ometa = weights_meta([np.asarray(opt_arrays[k]) for k in keys], keys, kind="gradtape-optimizer")
 
         def write(tmp: str) -> None:
             with h5py.File(tmp, "w") as f:
                 f.attrs["gradtape_meta"] = json.dumps(meta)
                 f.attrs["model_config"] = config_json
+                f.attrs["config_sha256"] = _sha(config_json.encode())
                 g = f.create_group("weights")
+                g.attrs["gradtape_meta"] = json.dumps(wmeta)
                 for i, (a, n) in enumerate(zip(w_arrays, w_names)):
                     g.create_dataset(_key(i), data=a).attrs["name"] = n
                 o = f.create_group("optimizer")
-                for k, a in opt_arrays.items():
-                    o.create_dataset(k.replace("/", "|"), data=a)
+                o.attrs["gradtape_meta"] = json.dumps(ometa)
+                for i, k in enumerate(keys):
+                    o.create_dataset(_key(i), data=opt_arrays[k]).attrs["name"] = k
         atomic_write(filepath, write)
     else:
-        os.makedirs(filepath, exist_ok=True)
-        atomic_write_bytes(os.path.join(filepath, "model.weights.npz"),
-                           _npz_bytes(_weights_payload(w_arrays, w_names)))
-        if opt_arrays:
-            atomic_write_bytes(os.path.join(filepath, "optimizer.npz"), _npz_bytes(opt_arrays))
-        atomic_write_bytes(os.path.join(filepath, "metadata.json"), json.dumps(meta).encode())
-        atomic_write_bytes(os.path.join(filepath, "config.json"), config_json.encode())  # last: marks complete
+        _save_model_dir(filepath, _model_files(config_json, meta, w_arrays, w_names, opt_arrays, groups))
+
+
+def _read_manifest(directory: str) -> Optional[dict]:
+    p = os.path.join(directory, MANIFEST)
+    if not os.path.exists(p):
+        return None
+    try:
+        with open(p, "rb") as f:
+            m = json.loads(f.read().decode("utf-8"))
+        gen = m["generation"]
+        files = m["files"]
+        if (not isinstance(gen, str) or not _GEN_RE.match(gen) or not isinstance(files, dict)
+                or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+                or any(os.path.basename(k) != k or k.startswith(".") for k in files)):
+            raise ValueError("malformed manifest")
+    except Exception as e:  # noqa: BLE001
+        raise _corrupt(p, "model manifest", e) from None
+    return m
+
+
+def _save_model_dir(directory: str, files: Dict[str, bytes]) -> None:
+    """Write ``files`` into a new generation sub-directory, then publish it by replacing the manifest."""
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise FileExistsError(f"Cannot save a model directory at {directory}: a file with that name exists.")
+    os.makedirs(directory, exist_ok=True)
+    clean_stale_temporaries(directory)
+    try:
+        old = _read_manifest(directory)
+    except CorruptFileError:
+        old = None
+    _clean_generations(directory, keep=old["generation"] if old else None)
+    gen = os.path.basename(tempfile.mkdtemp(prefix=f"gen-{os.getpid()}-", dir=directory))
+    gdir = os.path.join(directory, gen)
+    try:
+        for name, data in files.items():
+            with open(os.path.join(gdir, name), "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        os.chmod(gdir, _default_mode() | ((_default_mode() & 0o444) >> 2))  # rwx where files get rw
+        _fsync_dir(gdir)
+        manifest = {"format": "gradtape-model-dir", "version": FORMAT_VERSION, "generation": gen,
+                    "files": {k: _sha(v) for k, v in files.items()}}
+        atomic_write_bytes(os.path.join(directory, MANIFEST), json.dumps(manifest, indent=1).encode())
+    except BaseException:
+        shutil.rmtree(gdir, ignore_errors=True)
+        raise
+    if old and old["generation"] != gen:
+        shutil.rmtree(os.path.join(directory, old["generation"]), ignore_errors=True)
+    for name in ("config.json", "metadata.json", "model.weights.npz", "optimizer.npz"):
+        try:  # files of the version-1 layout (no generations) are superseded
+            os.unlink(os.path.join(directory, name))
+        except OSError:
+            pass
+
+
+def _clean_generations(directory: str, keep: Optional[str]) -> None:
+    """Remove generation directories no manifest names whose writing process is gone."""
+    for name in os.listdir(directory):
+        m = _GEN_RE.match(name)
+        if m and name != keep and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(directory, name), ignore_errors=True)
+
+
+def _load_model_dir(directory: str) -> Dict[str, bytes]:
+    """The published generation's files, each checked against the manifest's digest."""
+    for attempt in range(3):  # a concurrent save may replace the generation while we read it
+        m = _read_manifest(directory)
+        if m is None:
+            raise ValueError(f"{directory} is not a saved gradtape model directory (no {MANIFEST}).")
+        gdir = os.path.join(directory, m["generation"])
+        out: Dict[str, bytes] = {}
+        try:
+            for name, digest in m["files"].items():
+                with open(os.path.join(gdir, name), "rb") as f:
+                    out[name] = f.read()
+        except FileNotFoundError:
+            if attempt < 2 and _read_manifest(directory) != m:
+                continue
+            raise CorruptFileError(f"{directory}: the manifest names {m['generation']}/ but its files are "
+                                   "missing; the model directory is incomplete.") from None
+        for name, digest in m["files"].items():
+            if _sha(out[name]) != digest:
+                raise CorruptFileError(f"{directory}: {m['generation']}/{name} does not match the SHA-256 digest "
+                                       "in the manifest (corrupted, or files from different saves).")
+        return out
+    raise CorruptFileError(f"{directory}: the model directory kept changing while being read.")
 
 
 def _read_npz_bytes(data: bytes) -> Dict[str, np.ndarray]:
     with np.load(io.BytesIO(data), allow_pickle=False) as f:
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive")
         return {k: f[k] for k in f.files}
 
 
 def _unpack_weights(payload: Dict[str, np.ndarray]) -> tuple:
-    meta = json.loads(str(payload.pop("__meta__"))) if "__meta__" in payload else {}
+    payload = dict(payload)
+    meta = _loads_meta(payload.pop("__meta__").item(), "weights") if "__meta__" in payload else {}
     keys = sorted(payload)
-    return [payload[k] for k in keys], meta.get("names") or keys
+    names = meta.get("names") or keys
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("weight names are malformed")
+    return [payload[k] for k in keys], list(names), meta
+
+
+def _checked_npz(data: bytes, source: str) -> tuple:
+    try:
+        arrays, names, meta = _unpack_weights(_read_npz_bytes(data))
+    except CorruptFileError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise _corrupt(source, "NumPy .npz archive", e) from None
+    _check_layout(arrays, names, meta, source)
+    return arrays, names, meta
 
 
 def _model_class(name: str, custom_objects: Optional[dict]) -> Any:
@@ -444,44 +854,88 @@ def _model_class(name: str, custom_objects: Optional[dict]) -> Any:
         return cls
 
 
-def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bool = True) -> Any:  # noqa: A002
-    """Rebuild a model saved by :func:`save_model`: ``from_config``, build, weights, and (``compile``)
-    the optimizer with its iterations and slots."""
-    filepath = os.fspath(filepath)
+def _read_model_files(filepath: str) -> tuple:
+    """``(config, arrays, names, groups, opt_arrays)`` from any of the three model layouts, checked."""
     low = filepath.lower()
     opt_arrays: Dict[str, np.ndarray] = {}
     if os.path.isdir(filepath):
-        cpath = os.path.join(filepath, "config.json")
-        if not os.path.exists(cpath):
-            raise ValueError(f"{filepath} is not a saved gradtape model directory (no config.json).")
-        with open(cpath) as f:
-            config = json.load(f)
-        with open(os.path.join(filepath, "model.weights.npz"), "rb") as f:
-            arrays, names = _unpack_weights(_read_npz_bytes(f.read()))
-        op = os.path.join(filepath, "optimizer.npz")
-        if os.path.exists(op):
-            with open(op, "rb") as f:
-                opt_arrays = _read_npz_bytes(f.read())
+        files = _load_model_dir(filepath)
+        source = os.path.join(filepath, "model.weights.npz")
+        arrays, names, wmeta = _checked_npz(files["model.weights.npz"], source)
+        if "optimizer.npz" in files:
+            oa, on, _ = _checked_npz(files["optimizer.npz"], os.path.join(filepath, "optimizer.npz"))
+            opt_arrays = dict(zip(on, oa))
+        config_bytes = files["config.json"]
     elif low.endswith(".h5") or low.endswith(".hdf5"):
         h5py = _require("h5py", "Loading a model from .h5")
-        with h5py.File(filepath, "r") as f:
-            if "model_config" not in f.attrs:
-                raise ValueError(f"{filepath} holds no model config: it is a weights file (use load_weights).")
-            config = json.loads(f.attrs["model_config"])
-            keys = sorted(f["weights"].keys())
-            arrays = [np.asarray(f["weights"][k][()]) for k in keys]
-            names = [str(f["weights"][k].attrs.get("name", k)) for k in keys]
-            opt_arrays = ({k.replace("|", "/"): np.asarray(f["optimizer"][k][()]) for k in f["optimizer"].keys()}
-                          if "optimizer" in f else {})
+        try:
+            with h5py.File(filepath, "r") as f:
+                if "model_config" not in f.attrs:
+                    raise NotImplementedError(f"{filepath} holds no gradtape model config: it is a weights file "
+                                              "(use load_weights).")
+                config_bytes = f.attrs["model_config"]
+                config_bytes = config_bytes.encode() if isinstance(config_bytes, str) else bytes(config_bytes)
+                want = f.attrs.get("config_sha256")
+                if want is not None and _sha(config_bytes) != str(want):
+                    raise CorruptFileError(f"{filepath}: its model config does not match its digest.")
+                g = f["weights"]
+                keys = sorted(g.keys())
+                arrays = [np.asarray(g[k][()]) for k in keys]
+                names = [str(g[k].attrs.get("name", k)) for k in keys]
+                wmeta = _loads_meta(g.attrs.get("gradtape_meta", "{}"), filepath)
+                okeys, oarrays, ometa = [], [], {}
+                if "optimizer" in f:
+                    o = f["optimizer"]
+                    ks = sorted(o.keys())
+                    oarrays = [np.asarray(o[k][()]) for k in ks]
+                    okeys = [str(o[k].attrs.get("name", k.replace("|", "/"))) for k in ks]
+                    ometa = _loads_meta(o.attrs.get("gradtape_meta", "{}"), filepath)
+        except (CorruptFileError, NotImplementedError, ImportError):
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise _corrupt(filepath, "HDF5 model file", e) from None
+        _check_layout(arrays, names, wmeta, filepath)
+        _check_layout(oarrays, okeys, ometa, filepath)
+        opt_arrays = dict(zip(okeys, oarrays))
     else:
         if not os.path.exists(filepath):
             raise FileNotFoundError(f"No model file at {filepath!r}.")
-        with zipfile.ZipFile(filepath) as z:
-            config = json.loads(z.read("config.json"))
-            arrays, names = _unpack_weights(_read_npz_bytes(z.read("model.weights.npz")))
-            if "optimizer.npz" in z.namelist():
-                opt_arrays = _read_npz_bytes(z.read("optimizer.npz"))
+        try:
+            with zipfile.ZipFile(filepath) as z:
+                members = set(z.namelist())
+                raw = {n: z.read(n) for n in ("metadata.json", "config.json", "model.weights.npz", "optimizer.npz")
+                       if n in members}
+        except Exception as e:  # noqa: BLE001
+            raise _corrupt(filepath, ".keras (zip) file", e) from None
+        if "config.json" not in raw or "model.weights.npz" not in raw:
+            raise CorruptFileError(f"{filepath} lacks config.json or model.weights.npz: not a gradtape .keras file.")
+        try:
+            digests = _loads_meta(raw.get("metadata.json", b"{}"), filepath).get("files") or {}
+        except Exception as e:  # noqa: BLE001
+            raise _corrupt(filepath, ".keras file (metadata.json)", e) from None
+        for name, digest in digests.items():
+            if name not in raw or _sha(raw[name]) != digest:
+                raise CorruptFileError(f"{filepath}: member {name} is missing or does not match its digest.")
+        arrays, names, wmeta = _checked_npz(raw["model.weights.npz"], filepath + ":model.weights.npz")
+        if "optimizer.npz" in raw:
+            oa, on, _ = _checked_npz(raw["optimizer.npz"], filepath + ":optimizer.npz")
+            opt_arrays = dict(zip(on, oa))
+        config_bytes = raw["config.json"]
+    try:
+        config = json.loads(config_bytes)
+        if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+            raise ValueError("config.json has no class_name")
+    except Exception as e:  # noqa: BLE001
+        raise _corrupt(filepath, "model config", e) from None
+    groups = _valid_groups(wmeta.get("layers"), len(arrays), filepath)
+    return config, arrays, names, groups, opt_arrays
 
+
+def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bool = True) -> Any:  # noqa: A002
+    """Rebuild a model saved by :func:`save_model`: ``from_config``, build, weights, and (``compile``)
+    the optimizer with its iterations and slots. Files are checked (digests, shapes) before use."""
+    filepath = os.fspath(filepath)
+    config, arrays, names, _, opt_arrays = _read_model_files(filepath)
     cls = _model_class(config["class_name"], custom_objects)
     try:
         model = cls.from_config(config["config"], custom_objects=custom_objects)
@@ -491,8 +945,11 @@ def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bo
     if len(weights) != len(arrays) and config.get("build_input_shape") is not None and hasattr(model, "build"):
         model.build(config["build_input_shape"])
         weights = _weights_of(model)
-    assign_weights(weights, arrays, names, filepath, what=f"rebuilt {config['class_name']}")
+    plan = plan_weights(weights, arrays, names, filepath, what=f"rebuilt {config['class_name']}")
     cc = config.get("compile_config")
+    if compile and cc and hasattr(model, "compile"):
+        _check_optimizer_arrays(weights, opt_arrays, filepath)
+    apply_plan(plan)
     if compile and cc and hasattr(model, "compile"):
         from . import optimizers as _opt
         optimizer = _opt.deserialize(cc["optimizer"])

@@ -5,7 +5,8 @@ A checkpoint ``<prefix>`` is one self-contained NumPy archive ``<prefix>.data-00
 keyed by its object path, e.g. ``model/weights/3``, ``optimizer/slots/model/weights/3/m``, plus a JSON
 description) and a small ``<prefix>.index`` JSON summary written after it; both are written atomically
 (temporary file, fsync, ``os.replace``), and ``restore`` reads only the data file, so a crash mid-save
-never leaves a corrupt checkpoint in place of a good one. The directory's ``checkpoint`` file (TF's text
+never leaves a corrupt checkpoint in place of a good one. The data file carries a SHA-256 digest of its
+values: a truncated or bit-flipped checkpoint raises ``tf.errors.DataLossError`` instead of loading. The directory's ``checkpoint`` file (TF's text
 format) names the latest one for :func:`latest_checkpoint`.
 
 Optimizer slots are saved under the path of the variable they belong to, so they are restored onto the
@@ -20,6 +21,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..errors import DataLossError
 from ..variable import Variable
 from ..keras import saving as _saving
 
@@ -193,14 +195,18 @@ class Checkpoint:
 
     # -- writing ---------------------------------------------------------------------------------
     def write(self, file_prefix: str, options: Any = None) -> str:
-        """Write a checkpoint at exactly ``file_prefix`` (no counter); returns the path."""
+        """Write a checkpoint at exactly ``file_prefix`` (no counter); returns the path. The data file is
+        self-contained (values, keys, shapes, dtypes and a SHA-256 digest) and is written atomically
+        first; the ``.index`` summary after it carries the same digest."""
         file_prefix = os.fspath(file_prefix)
         arrays, _, _ = self._values()
         keys = sorted(arrays)
-        meta = {"format": "gradtape-checkpoint", "version": 1, "keys": keys,
-                "shapes": {k: list(np.shape(arrays[k])) for k in keys},
-                "dtypes": {k: str(np.asarray(arrays[k]).dtype) for k in keys}}
-        payload = {f"v{i:06d}": np.asarray(arrays[k]) for i, k in enumerate(keys)}
+        values = [np.asarray(arrays[k]) for k in keys]
+        meta = {"format": "gradtape-checkpoint", "version": 2, "keys": keys,
+                "shapes": {k: list(v.shape) for k, v in zip(keys, values)},
+                "dtypes": {k: v.dtype.str for k, v in zip(keys, values)},
+                "sha256": _saving.arrays_digest(values, keys)}
+        payload = {f"v{i:06d}": v for i, v in enumerate(values)}
         payload["__meta__"] = np.asarray(json.dumps(meta))
 
         def write(tmp: str) -> None:
@@ -208,7 +214,7 @@ class Checkpoint:
                 _saving._write_npz(f, payload)
         _saving.atomic_write(file_prefix + DATA_SUFFIX, write)
         _saving.atomic_write_bytes(file_prefix + INDEX_SUFFIX, json.dumps(
-            {k: meta[k] for k in ("format", "version", "shapes", "dtypes")}).encode())
+            {k: meta[k] for k in ("format", "version", "shapes", "dtypes", "sha256")}).encode())
         return file_prefix
 
     def save(self, file_prefix: str, options: Any = None) -> str:
@@ -287,19 +293,30 @@ class Checkpoint:
                         slots.setdefault(vpath, {})[name] = stored[k]
                         unused.discard(k)
             opt_plan.append((opt, it, lr, slots))
+        for opt, it, lr, slots in opt_plan:  # check everything before assigning anything
+            for name, a in (("iterations", it), ("learning_rate", lr)):
+                if a is not None and np.asarray(a).size != 1:
+                    raise ValueError(f"Checkpoint {save_path}: optimizer {name} has shape {list(np.shape(a))}, "
+                                     "not a scalar.")
+            for vpath, arrays in slots.items():
+                want = tuple(np.shape(by_path[vpath]._value))
+                for name, a in arrays.items():
+                    if tuple(np.shape(a)) != want:
+                        raise ValueError(f"Checkpoint {save_path}: slot {name!r} of {vpath!r} has shape "
+                                         f"{list(np.shape(a))} but the variable has shape {list(want)}.")
         for v, a in plan:
             v.assign(np.asarray(a, dtype=np.asarray(v._value).dtype))
         for opt, it, lr, slots in opt_plan:
             if it is not None:
-                opt.iterations = int(np.asarray(it))
+                opt.iterations = int(np.asarray(it).reshape(()))
             if lr is not None and getattr(opt, "_schedule", None) is None:
-                opt.learning_rate = float(np.asarray(lr))
+                opt.learning_rate = float(np.asarray(lr).reshape(()))
             for vpath, arrays in slots.items():
                 opt._restore_slots(by_path[vpath], arrays)
         for obj, state in state_plan:
             obj._restore_checkpoint_state(state)
         if "save_counter" in stored:
-            self._save_counter._value = np.int64(int(np.asarray(stored["save_counter"])))
+            self._save_counter._value = np.int64(int(np.asarray(stored["save_counter"]).reshape(-1)[0]))
             unused.discard("save_counter")
         self._warn_unbuilt(save_path, unused, variables)
         return CheckpointLoadStatus(save_path, sorted(unused), missing)
@@ -327,13 +344,84 @@ def _read_data(save_path: str) -> Dict[str, np.ndarray]:
                 return _read_data(latest)
         raise FileNotFoundError(f"Checkpoint not found: {path} does not exist. Pass the prefix returned by "
                                 "save() (e.g. 'ckpt-3') or tf.train.latest_checkpoint(directory).")
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["__meta__"]))
-        return {k: f[f"v{i:06d}"] for i, k in enumerate(meta["keys"])}
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if not isinstance(f, np.lib.npyio.NpzFile):
+                raise ValueError("not an .npz archive")
+            meta = json.loads(str(f["__meta__"].item()))
+            keys = meta["keys"]
+            if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                raise ValueError("malformed key list")
+            if len(f.files) != len(keys) + 1:
+                raise ValueError(f"{len(f.files) - 1} values for {len(keys)} keys")
+            values = [f[f"v{i:06d}"] for i in range(len(keys))]
+    except Exception as e:  # noqa: BLE001 - any parse failure of the file's bytes
+        raise DataLossError(f"Checkpoint {path} is not a valid gradtape checkpoint (truncated or corrupted?): "
+                            f"{type(e).__name__}: {e}") from None
+    shapes, dtypes = meta.get("shapes") or {}, meta.get("dtypes") or {}
+    for k, v in zip(keys, values):
+        if v.dtype.hasobject or (k in shapes and list(v.shape) != shapes[k]) or (
+                k in dtypes and v.dtype.str != dtypes[k] and str(v.dtype) != dtypes[k]):
+            raise DataLossError(f"Checkpoint {path} is inconsistent: value {k!r} is {v.dtype}{list(v.shape)} but "
+                                f"its metadata says {dtypes.get(k)}{shapes.get(k)}.")
+    if "sha256" in meta and _saving.arrays_digest(values, keys) != meta["sha256"]:
+        raise DataLossError(f"Checkpoint {path} is corrupted: its values do not match the SHA-256 digest stored in "
+                            "it. Restore another checkpoint (e.g. an older one in the same directory).")
+    return dict(zip(keys, values))
 
 
 # -- the directory's "checkpoint" state file ---------------------------------------------------------
 _LINE = re.compile(r'^(model_checkpoint_path|all_model_checkpoint_paths):\s*"(.*)"\s*$')
+_ESCAPES = {"n": 10, "t": 9, "r": 13, "\\": 92, '"': 34, "'": 39, "a": 7, "b": 8, "f": 12, "v": 11}
+
+
+def _unescape(text: str) -> str:
+    """A protobuf text-format string literal's value: C escapes (``\\n``, ``\\"``, octal ``\\303``, hex
+    ``\\xc3``) give bytes; other characters stand for their UTF-8 bytes; the result is decoded as UTF-8."""
+    out = bytearray()
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c != "\\" or i + 1 == n:
+            out += c.encode("utf-8")
+            i += 1
+            continue
+        e = text[i + 1]
+        if e in _ESCAPES:
+            out.append(_ESCAPES[e])
+            i += 2
+        elif e in "01234567":
+            j = i + 1
+            while j < min(i + 4, n) and text[j] in "01234567":
+                j += 1
+            out.append(int(text[i + 1:j], 8) & 0xFF)
+            i = j
+        elif e == "x":
+            j = i + 2
+            while j < min(i + 4, n) and text[j] in "0123456789abcdefABCDEF":
+                j += 1
+            out.append(int(text[i + 2:j] or "0", 16))
+            i = j
+        else:
+            out += ("\\" + e).encode("utf-8")
+            i += 2
+    return out.decode("utf-8", errors="surrogateescape")
+
+
+def _escape(text: str) -> str:
+    """Inverse of :func:`_unescape`, as protobuf writes it: printable ASCII as is, other bytes octal."""
+    out = []
+    for b in text.encode("utf-8", errors="surrogateescape"):
+        ch = chr(b)
+        if ch in "\\\"'":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif 32 <= b < 127:
+            out.append(ch)
+        else:
+            out.append(f"\\{b:03o}")
+    return "".join(out)
 
 
 def _read_state(directory: str) -> Tuple[Optional[str], List[str]]:
@@ -341,12 +429,12 @@ def _read_state(directory: str) -> Tuple[Optional[str], List[str]]:
     if not os.path.exists(p):
         return None, []
     latest, all_paths = None, []
-    with open(p) as f:
+    with open(p, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             m = _LINE.match(line.strip())
             if not m:
                 continue
-            value = m.group(2).encode().decode("unicode_escape")
+            value = _unescape(m.group(2))
             if not os.path.isabs(value):
                 value = os.path.join(directory, value)
             if m.group(1) == "model_checkpoint_path":
@@ -358,11 +446,10 @@ def _read_state(directory: str) -> Tuple[Optional[str], List[str]]:
 
 def _write_state(directory: str, latest: str, all_paths: List[str]) -> None:
     def rel(p: str) -> str:
-        r = os.path.relpath(p, directory)
-        return r.replace("\\", "\\\\").replace('"', '\\"')
+        return _escape(os.path.relpath(p, directory))
     text = f'model_checkpoint_path: "{rel(latest)}"\n' + "".join(
         f'all_model_checkpoint_paths: "{rel(p)}"\n' for p in all_paths)
-    _saving.atomic_write_bytes(os.path.join(directory, "checkpoint"), text.encode())
+    _saving.atomic_write_bytes(os.path.join(directory, "checkpoint"), text.encode("ascii"))
 
 
 def latest_checkpoint(checkpoint_dir: str, latest_filename: Optional[str] = None) -> Optional[str]:

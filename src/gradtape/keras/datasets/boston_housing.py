@@ -17,7 +17,7 @@ def load_data(path: str = "boston_housing.npz", test_split: float = 0.2, seed: i
     if not 0 <= test_split < 1:
         raise ValueError(f"test_split must be in [0, 1); got {test_split}.")
     fpath = fetch(path, ORIGIN + "boston_housing.npz", FILE_HASH, cache_dir)
-    with np.load(fpath, allow_pickle=True) as f:
+    with np.load(fpath, allow_pickle=False) as f:
         x, y = f["x"], f["y"]
     x, y = shuffled(np.random.RandomState(seed), x, y)
     cut = int(len(x) * (1 - test_split))

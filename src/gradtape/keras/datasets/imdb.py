@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ._common import ORIGIN, fetch, shuffled
+from ._common import ORIGIN, fetch, load_npz, shuffled
 
 FILE_HASH = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 WORD_INDEX_HASH = "bfafd718b763782e994055a2d397834f"
@@ -28,9 +28,9 @@ def load_data(path: str = "imdb.npz", num_words: Optional[int] = None, skip_top:
     if kwargs:
         raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}.")
     fpath = fetch(path, ORIGIN + "imdb.npz", FILE_HASH, cache_dir)
-    with np.load(fpath, allow_pickle=True) as f:
-        x_train, labels_train = f["x_train"], f["y_train"]
-        x_test, labels_test = f["x_test"], f["y_test"]
+    f = load_npz(fpath)  # object arrays of lists, unpickled without running code
+    x_train, labels_train = f["x_train"], f["y_train"]
+    x_test, labels_test = f["x_test"], f["y_test"]
     rng = np.random.RandomState(seed)
     x_train, labels_train = shuffled(rng, x_train, labels_train)
     x_test, labels_test = shuffled(rng, x_test, labels_test)

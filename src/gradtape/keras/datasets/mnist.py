@@ -14,7 +14,7 @@ def load_data(path: str = "mnist.npz", cache_dir: Optional[str] = None) -> tuple
     """``(x_train, y_train), (x_test, y_test)``: uint8 arrays of shapes (60000, 28, 28), (60000,),
     (10000, 28, 28), (10000,), read from ``mnist.npz`` (keys x_train, y_train, x_test, y_test)."""
     fpath = fetch(path, ORIGIN + "mnist.npz", FILE_HASH, cache_dir)
-    with np.load(fpath, allow_pickle=True) as f:
+    with np.load(fpath, allow_pickle=False) as f:
         x_train, y_train = f["x_train"], f["y_train"]
         x_test, y_test = f["x_test"], f["y_test"]
     return (x_train, y_train), (x_test, y_test)

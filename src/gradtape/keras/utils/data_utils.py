@@ -74,26 +74,69 @@ def _download(url: str, dest: str, timeout: float = 60.0) -> None:
         shutil.copyfileobj(r, f, 1 << 20)
 
 
+def _check_tar_members(t: "tarfile.TarFile", path: str) -> list:
+    """The members of ``t``, refusing (DownloadError) any that would write outside ``path``: absolute
+    names, ``..`` components, links (symbolic or hard), devices and FIFOs. Used where
+    ``extractall(filter="data")`` does not exist (Python before 3.10.12 / 3.11.4)."""
+    root = os.path.realpath(path)
+    members = t.getmembers()
+    for m in members:
+        name = m.name.replace("\\", "/")
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if name.startswith("/") or os.path.isabs(m.name) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise DownloadError(f"Refusing to extract {m.name!r}: its path leaves the target directory {path}.")
+        if m.issym() or m.islnk():
+            raise DownloadError(f"Refusing to extract link {m.name!r} -> {m.linkname!r}: data archives hold "
+                                "plain files and directories only.")
+        if not (m.isfile() or m.isdir()):
+            raise DownloadError(f"Refusing to extract {m.name!r}: not a plain file or directory.")
+        target = os.path.realpath(os.path.join(root, *parts)) if parts else root
+        if target != root and not target.startswith(root + os.sep):
+            raise DownloadError(f"Refusing to extract {m.name!r} outside {path}.")
+        m.mode = (m.mode | 0o600) & 0o755 if m.isfile() else 0o755  # no set-uid/gid, no world-writable files
+    return members
+
+
+def _check_zip_members(z: "zipfile.ZipFile", path: str) -> None:
+    root = os.path.realpath(path)
+    for info in z.infolist():
+        name = info.filename.replace("\\", "/")
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise DownloadError(f"Refusing to extract {info.filename!r}: its path leaves the target directory {path}.")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise DownloadError(f"Refusing to extract symbolic link {info.filename!r}.")
+        target = os.path.realpath(os.path.join(root, *parts)) if parts else root
+        if target != root and not target.startswith(root + os.sep):
+            raise DownloadError(f"Refusing to extract {info.filename!r} outside {path}.")
+
+
 def _extract(fpath: str, path: str, archive_format: str = "auto") -> bool:
+    """Extract a tar or zip archive into ``path``, refusing members that would land outside it (with
+    ``tarfile``'s ``data`` filter where Python has it, else with our own checks of every member)."""
     formats = ["tar", "zip"] if archive_format == "auto" else (
         [archive_format] if isinstance(archive_format, str) else list(archive_format))
     for fmt in formats:
         if fmt == "tar" and tarfile.is_tarfile(fpath):
             with tarfile.open(fpath) as t:
-                try:
-                    t.extractall(path, filter="data")
-                except TypeError:  # Python < 3.12 has no filter argument
-                    for m in t.getmembers():
-                        target = os.path.realpath(os.path.join(path, m.name))
-                        if not target.startswith(os.path.realpath(path) + os.sep) and target != os.path.realpath(path):
-                            raise DownloadError(f"Refusing to extract {m.name!r} outside {path}.")
-                    t.extractall(path)
+                if hasattr(tarfile, "data_filter") and not _FORCE_OWN_TAR_CHECKS:
+                    try:
+                        t.extractall(path, filter="data")
+                    except tarfile.FilterError as e:
+                        raise DownloadError(f"Refusing to extract {fpath}: {e}") from None
+                else:
+                    members = _check_tar_members(t, path)
+                    t.extractall(path, members=members)
             return True
         if fmt == "zip" and zipfile.is_zipfile(fpath):
             with zipfile.ZipFile(fpath) as z:
+                _check_zip_members(z, path)
                 z.extractall(path)
             return True
     return False
+
+
+_FORCE_OWN_TAR_CHECKS = False  # tests set it to exercise the checks used by Pythons without filter=
 
 
 def get_file(fname: Optional[str] = None, origin: Optional[str] = None, untar: bool = False,
