@@ -26,7 +26,9 @@ def fetch(path: str, origin: str, file_hash: Optional[str], cache_dir: Optional[
 # -- reading untrusted files without running code ----------------------------------------------------
 def _numpy_callables() -> dict:
     core = getattr(np, "_core", None) or np.core
-    allowed = {("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype}
+    import codecs
+    allowed = {("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype,
+               ("_codecs", "encode"): codecs.encode}  # protocol-2 pickles spell bytes as encode(str, 'latin1')
     for mod in ("numpy.core.multiarray", "numpy._core.multiarray"):
         allowed[(mod, "_reconstruct")] = core.multiarray._reconstruct
         allowed[(mod, "scalar")] = core.multiarray.scalar
