@@ -56,6 +56,10 @@ from .ops.array import (  # noqa: F401,E402
     clip_by_global_norm, clip_by_norm, meshgrid, repeat, roll, searchsorted, sequence_mask, slice,
     tensor_scatter_nd_sub)
 from .ops.segment import unique, unique_with_counts  # noqa: F401,E402
+from .ops.control_flow import (  # noqa: F401,E402
+    case, cond, ensure_shape, foldl, foldr, get_static_value, map_fn, numpy_function, py_function,
+    scan, switch_case, vectorized_map, while_loop)
+from .tensor_array import TensorArray  # noqa: F401,E402
 
 
 def get_logger() -> "_logging.Logger":

@@ -226,6 +226,30 @@ class _Trace:
 _TRACING: list = []     # stack of active _Trace objects
 
 
+def traced_value_varies(t: Any) -> bool:
+    """True while tracing when tensor ``t``'s value can change between calls (it depends on the
+    function's inputs or variables, or on a random op), so Python must not branch on it."""
+    if not _TRACING:
+        return False
+    trace = _TRACING[-1]
+    if trace.quiet:
+        return False
+    if id(t) in trace.random_ids:
+        return True
+    s = trace.slot_of.get(id(t))
+    return s is not None and (trace.derived[s] or s in trace.tainted)
+
+
+def fall_back_to_eager(reason: str) -> None:
+    """Called by constructs that cannot be compiled into a plan (``tf.cond`` on a traced predicate,
+    ``tf.py_function``): the function being traced runs eagerly from now on, with a warning naming
+    ``reason``. A no-op outside tracing."""
+    if _TRACING:
+        trace = _TRACING[-1]
+        if not trace.quiet and trace.problem is None:
+            trace.problem = reason
+
+
 class _Patches:
     """Class-level patches active only while tracing: variable writes, optimizer calls, random ops."""
 
