@@ -31,6 +31,11 @@ def _compare(got, want, where: str) -> None:
         for i, (g, w) in enumerate(zip(got, want["seq"])):
             _compare(g, w, f"{where}[{i}]")
         return
+    if "indexed_slices" in want:
+        assert isinstance(got, tf.IndexedSlices), f"{where}: TF gives IndexedSlices, gradtape {type(got).__name__}"
+        for part in ("indices", "values", "dense_shape"):
+            _compare(getattr(got, part), want["indexed_slices"][part], f"{where}.{part}")
+        return
     if "sparse" in want:
         for part in ("indices", "values", "dense_shape"):
             _compare(getattr(got, part), want["sparse"][part], f"{where}.{part}")

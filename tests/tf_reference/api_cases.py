@@ -167,3 +167,77 @@ CASES = {
     "scale_regularization_loss_list": lambda tf: tf.nn.scale_regularization_loss([tf.constant(1.0), tf.constant(2.0)]),
 }
 CASES.update(_segment_cases())
+
+
+def _sp(tf):
+    return tf.sparse.SparseTensor(indices=[[0, 1], [1, 0], [1, 2], [2, 3]], values=[1.0, -2.0, 3.0, 4.0],
+                                  dense_shape=[3, 4])
+
+
+def _sp_unordered(tf):
+    return tf.SparseTensor(indices=[[1, 2], [0, 1], [2, 3], [1, 0]], values=[3.0, 1.0, 4.0, -2.0], dense_shape=[3, 4])
+
+
+B = np.arange(8, dtype=np.float32).reshape(4, 2) - 3.0
+
+
+def _sparse_grad_values(tf, f):
+    """Gradient of sum(f(sp)) w.r.t. the values of _sp (float64)."""
+    v = tf.constant([1.0, -2.0, 3.0, 4.0], dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(v)
+        sp = tf.SparseTensor([[0, 1], [1, 0], [1, 2], [2, 3]], v, [3, 4])
+        out = f(sp)
+        out = out.values if isinstance(out, tf.SparseTensor) else out
+        y = tf.reduce_sum(out * tf.cast(tf.range(1, tf.size(out) + 1), tf.float64) if len(out.shape) == 1
+                          else out * tf.cast(tf.reshape(tf.range(1, tf.size(out) + 1), tf.shape(out)), tf.float64))
+    return tape.gradient(y, v)
+
+
+SPARSE_CASES = {
+    "sparse_parts": lambda tf: _sp(tf),
+    "sparse_to_dense": lambda tf: tf.sparse.to_dense(_sp(tf)),
+    "sparse_to_dense_default": lambda tf: tf.sparse.to_dense(_sp(tf), default_value=9.0),
+    "sparse_to_dense_unordered": lambda tf: tf.sparse.to_dense(_sp_unordered(tf)),
+    "sparse_to_dense_repeated": lambda tf: tf.sparse.to_dense(
+        tf.SparseTensor([[0, 1], [0, 1]], [1.0, 2.0], [2, 2])),
+    "sparse_to_dense_out_of_bounds": lambda tf: tf.sparse.to_dense(tf.SparseTensor([[0, 5]], [1.0], [2, 2])),
+    "sparse_from_dense": lambda tf: tf.sparse.from_dense([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]]),
+    "sparse_from_dense_int": lambda tf: tf.sparse.from_dense([[0, 3], [0, 0]]),
+    "sparse_reorder": lambda tf: tf.sparse.reorder(_sp_unordered(tf)),
+    "sparse_retain": lambda tf: tf.sparse.retain(_sp(tf), [True, False, True, False]),
+    "sparse_reshape": lambda tf: tf.sparse.reshape(_sp(tf), [2, -1]),
+    "sparse_transpose": lambda tf: tf.sparse.transpose(_sp(tf)),
+    "sparse_reduce_sum": lambda tf: tf.sparse.reduce_sum(_sp(tf)),
+    "sparse_reduce_sum_axis0": lambda tf: tf.sparse.reduce_sum(_sp(tf), axis=0),
+    "sparse_reduce_sum_axis1_keepdims": lambda tf: tf.sparse.reduce_sum(_sp(tf), axis=1, keepdims=True),
+    "sparse_reduce_sum_sparse": lambda tf: tf.sparse.reduce_sum(_sp(tf), axis=0, output_is_sparse=True),
+    "sparse_reduce_max_axis1": lambda tf: tf.sparse.reduce_max(
+        tf.SparseTensor([[0, 1], [1, 0], [1, 2]], [-1.0, -2.0, -3.0], [3, 4]), axis=1),
+    "sparse_add_sparse": lambda tf: tf.sparse.add(_sp(tf), tf.SparseTensor([[0, 1], [0, 3]], [5.0, 6.0], [3, 4])),
+    "sparse_add_threshold": lambda tf: tf.sparse.add(_sp(tf), tf.SparseTensor([[0, 1], [0, 3]], [-0.5, 6.0], [3, 4]),
+                                                     threshold=1.0),
+    "sparse_add_dense": lambda tf: tf.sparse.add(_sp(tf), tf.ones([3, 4])),
+    "sparse_dense_matmul": lambda tf: tf.sparse.sparse_dense_matmul(_sp(tf), B),
+    "sparse_dense_matmul_adjoint_a": lambda tf: tf.sparse.sparse_dense_matmul(_sp(tf), B[:3], adjoint_a=True),
+    "sparse_dense_matmul_adjoint_b": lambda tf: tf.sparse.sparse_dense_matmul(_sp(tf), B.T, adjoint_b=True),
+    "sparse_dense_matmul_dense_sparse": lambda tf: tf.sparse.sparse_dense_matmul(B.T[:, :3], _sp(tf)),
+    "sparse_dense_matmul_bad_shape": lambda tf: tf.sparse.sparse_dense_matmul(_sp(tf), B[:3]),
+    "sparse_dense_matmul_grad_b": lambda tf: grad(tf, lambda b: tf.sparse.sparse_dense_matmul(
+        tf.SparseTensor([[0, 1], [1, 0], [1, 2], [2, 3]], tf.constant([1.0, -2.0, 3.0, 4.0], tf.float64), [3, 4]), b)
+        * [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], B),
+    "sparse_grad_to_dense": lambda tf: _sparse_grad_values(tf, tf.sparse.to_dense),
+    "sparse_grad_matmul": lambda tf: _sparse_grad_values(tf, lambda sp: tf.sparse.sparse_dense_matmul(sp, B.astype(np.float64))),
+    "sparse_grad_reduce_sum": lambda tf: _sparse_grad_values(tf, lambda sp: tf.sparse.reduce_sum(sp, axis=0)),
+    "sparse_grad_reorder": lambda tf: _sparse_grad_values(tf, lambda sp: tf.sparse.reorder(tf.sparse.transpose(sp))),
+    "sparse_grad_add": lambda tf: _sparse_grad_values(tf, lambda sp: tf.sparse.add(
+        sp, tf.SparseTensor([[0, 1], [0, 3]], tf.constant([5.0, 6.0], tf.float64), [3, 4]))),
+    "sparse_grad_retain": lambda tf: _sparse_grad_values(tf, lambda sp: tf.sparse.retain(sp, [False, True, True, False])),
+    "sparse_mul_dense": lambda tf: _sp(tf) * tf.constant([1.0, 2.0, 3.0, 4.0]),
+    "sparse_div_scalar": lambda tf: _sp(tf) / 2.0,
+    "sparse_concat": lambda tf: tf.sparse.concat(1, [_sp(tf), tf.SparseTensor([[0, 0], [2, 1]], [7.0, 8.0], [3, 2])]),
+    "sparse_slice": lambda tf: tf.sparse.slice(_sp(tf), [1, 0], [2, 3]),
+    "sparse_map_values": lambda tf: tf.sparse.map_values(tf.math.square, _sp(tf)),
+    "sparse_shape_mismatch": lambda tf: tf.SparseTensor([[0, 1], [1, 0]], [1.0], [2, 2]),
+}
+CASES.update(SPARSE_CASES)

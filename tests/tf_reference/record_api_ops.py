@@ -28,6 +28,9 @@ def encode(v):
     if isinstance(v, tf.SparseTensor):
         return {"sparse": {"indices": encode(v.indices), "values": encode(v.values),
                            "dense_shape": encode(v.dense_shape)}}
+    if isinstance(v, tf.IndexedSlices):
+        return {"indexed_slices": {"indices": encode(v.indices), "values": encode(v.values),
+                                   "dense_shape": encode(v.dense_shape)}}
     a = np.asarray(v)
     dtype = v.dtype.name if hasattr(v, "dtype") and hasattr(v.dtype, "name") else a.dtype.name
     return {"dtype": dtype, "shape": list(a.shape),
