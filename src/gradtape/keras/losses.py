@@ -200,6 +200,99 @@ def reduce_weighted_values(values: Tensor, sample_weight: Any = None,
     return _m.divide(total, float(n))
 
 
+def _prepared(y_true: Any, y_pred: Any, what: str) -> tuple:
+    y_pred = _pred(y_pred)
+    y_true = _match_rank(_true_like(y_true, y_pred), y_pred)
+    _check_shapes(y_true, y_pred, what)
+    return y_true, y_pred
+
+
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
+    """``100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7), axis=-1)``
+    (``keras.losses.mean_absolute_percentage_error``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "mean_absolute_percentage_error")
+    diff = _m.abs(_m.divide(_m.subtract(y_true, y_pred), _m.maximum(_m.abs(y_true), EPSILON)))
+    return _m.multiply(_r.reduce_mean(diff, axis=-1), 100.0)
+
+
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(square(log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1)), axis=-1)``
+    (``keras.losses.mean_squared_logarithmic_error``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "mean_squared_logarithmic_error")
+    first = _m.log(_m.add(_m.maximum(y_pred, EPSILON), 1.0))
+    second = _m.log(_m.add(_m.maximum(y_true, EPSILON), 1.0))
+    return _r.reduce_mean(_m.square(_m.subtract(first, second)), axis=-1)
+
+
+def _hinge_labels(y_true: Tensor) -> Tensor:
+    """Keras's rule: labels that are all 0 or 1 become -1 or 1; other labels are used as given."""
+    v = y_true._value
+    if np.all((v == 0) | (v == 1)):
+        return _m.subtract(_m.multiply(y_true, 2.0), 1.0)
+    return y_true
+
+
+def hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(max(1 - y_true * y_pred, 0), axis=-1)``, 0/1 labels mapped to -1/1 (``keras.losses.hinge``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "hinge")
+    y_true = _hinge_labels(y_true)
+    return _r.reduce_mean(_m.maximum(_m.subtract(1.0, _m.multiply(y_true, y_pred)), 0.0), axis=-1)
+
+
+def squared_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`` (``keras.losses.squared_hinge``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "squared_hinge")
+    y_true = _hinge_labels(y_true)
+    return _r.reduce_mean(_m.square(_m.maximum(_m.subtract(1.0, _m.multiply(y_true, y_pred)), 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` over the last axis
+    (``keras.losses.categorical_hinge``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "categorical_hinge")
+    pos = _r.reduce_sum(_m.multiply(y_true, y_pred), axis=-1)
+    neg = _r.reduce_max(_m.multiply(_m.subtract(1.0, y_true), y_pred), axis=-1)
+    return _m.maximum(_m.add(_m.subtract(neg, pos), 1.0), 0.0)
+
+
+def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed as ``x + softplus(-2x) - log 2``
+    (``keras.losses.log_cosh``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "log_cosh")
+    x = _m.subtract(y_pred, y_true)
+    value = _m.subtract(_m.add(x, _m.softplus(_m.multiply(x, -2.0))), float(np.log(2.0)))
+    return _r.reduce_mean(value, axis=-1)
+
+
+def poisson(y_true: Any, y_pred: Any) -> Tensor:
+    """``mean(y_pred - y_true * log(y_pred + 1e-7), axis=-1)`` (``keras.losses.poisson``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "poisson")
+    return _r.reduce_mean(_m.subtract(y_pred, _m.multiply(y_true, _m.log(_m.add(y_pred, EPSILON)))), axis=-1)
+
+
+def kl_divergence(y_true: Any, y_pred: Any) -> Tensor:
+    """``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to ``[1e-7, 1]``
+    (``keras.losses.kl_divergence``)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "kl_divergence")
+    y_true = _m.clip_by_value(y_true, EPSILON, 1.0)
+    y_pred = _m.clip_by_value(y_pred, EPSILON, 1.0)
+    return _r.reduce_sum(_m.multiply(y_true, _m.log(_m.divide(y_true, y_pred))), axis=-1)
+
+
+def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> Tensor:
+    """``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)`` (``keras.losses.cosine_similarity``:
+    -1 for vectors pointing the same way, 0 for orthogonal ones)."""
+    y_true, y_pred = _prepared(y_true, y_pred, "cosine_similarity")
+    y_true = _l2_normalize(y_true, axis)
+    y_pred = _l2_normalize(y_pred, axis)
+    return _m.negative(_r.reduce_sum(_m.multiply(y_true, y_pred), axis=axis))
+
+
+def _l2_normalize(x: Tensor, axis: int) -> Tensor:
+    square_sum = _r.reduce_sum(_m.square(x), axis=axis, keepdims=True)
+    return _m.multiply(x, _m.rsqrt(_m.maximum(square_sum, 1e-12)))
+
+
 # -- classes -------------------------------------------------------------------------------------
 class Loss:
     """Base class of Keras losses: ``loss(y_true, y_pred, sample_weight=None)`` calls
@@ -324,6 +417,40 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
 
+def _wrapper_class(fn: Callable, class_name: str, default_name: str, doc: str) -> type:
+    """A ``LossFunctionWrapper`` subclass for a loss function without options."""
+
+    def __init__(self, reduction: Optional[str] = "sum_over_batch_size", name: str = default_name,
+                 dtype: Any = None):
+        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name)
+
+    return type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": doc,
+                                                      "__module__": __name__})
+
+
+MeanAbsolutePercentageError = _wrapper_class(
+    mean_absolute_percentage_error, "MeanAbsolutePercentageError", "mean_absolute_percentage_error",
+    "``keras.losses.MeanAbsolutePercentageError``.")
+MeanSquaredLogarithmicError = _wrapper_class(
+    mean_squared_logarithmic_error, "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error",
+    "``keras.losses.MeanSquaredLogarithmicError``.")
+Hinge = _wrapper_class(hinge, "Hinge", "hinge", "``keras.losses.Hinge``.")
+SquaredHinge = _wrapper_class(squared_hinge, "SquaredHinge", "squared_hinge", "``keras.losses.SquaredHinge``.")
+CategoricalHinge = _wrapper_class(categorical_hinge, "CategoricalHinge", "categorical_hinge",
+                                  "``keras.losses.CategoricalHinge``.")
+LogCosh = _wrapper_class(log_cosh, "LogCosh", "log_cosh", "``keras.losses.LogCosh``.")
+Poisson = _wrapper_class(poisson, "Poisson", "poisson", "``keras.losses.Poisson``.")
+KLDivergence = _wrapper_class(kl_divergence, "KLDivergence", "kl_divergence", "``keras.losses.KLDivergence``.")
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """``keras.losses.CosineSimilarity(axis=-1)``."""
+
+    def __init__(self, axis: int = -1, reduction: Optional[str] = "sum_over_batch_size",
+                 name: str = "cosine_similarity", dtype: Any = None):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, axis=axis)
+
+
 class Reduction:
     """``tf.keras.losses.Reduction`` constants (tf.keras 2 spelling)."""
     AUTO = "auto"
@@ -343,9 +470,20 @@ _FUNCTIONS = {
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error, "mape": mean_absolute_percentage_error,
+    "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error, "msle": mean_squared_logarithmic_error,
+    "MSLE": mean_squared_logarithmic_error,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "log_cosh": log_cosh, "logcosh": log_cosh, "poisson": poisson,
+    "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence,
+    "cosine_similarity": cosine_similarity,
 }
 _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy,
-                                    CategoricalCrossentropy, SparseCategoricalCrossentropy)}
+                                    CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                                    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Hinge,
+                                    SquaredHinge, CategoricalHinge, LogCosh, Poisson, KLDivergence,
+                                    CosineSimilarity)}
 
 
 def serialize(loss: Any) -> Any:

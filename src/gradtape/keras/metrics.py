@@ -243,6 +243,79 @@ class MeanAbsoluteError(MeanMetricWrapper):
                          name=name, dtype=dtype)
 
 
+class RootMeanSquaredError(Mean):
+    """``sqrt(weighted mean of (y_pred - y_true)^2)`` over every element seen
+    (``keras.metrics.RootMeanSquaredError``)."""
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype: Any = None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        t, p = _match_rank(_np(y_true), _np(y_pred))
+        super().update_state((p.astype(np.float64) - t) ** 2, sample_weight)
+
+    def result(self) -> Tensor:
+        return _out(np.sqrt(self.total / self.count) if self.count else 0.0)
+
+
+def _loss_metric(loss_fn_name: str, class_name: str, default_name: str, doc: str, **defaults: Any) -> type:
+    """A ``MeanMetricWrapper`` over one of ``keras.losses``' per-sample functions (Keras defines these
+    metrics the same way)."""
+
+    def per_sample(y_true: Any, y_pred: Any, **kwargs: Any) -> np.ndarray:
+        from . import losses as _losses
+        return _np(getattr(_losses, loss_fn_name)(y_true, y_pred, **kwargs))
+
+    def __init__(self, name: str = default_name, dtype: Any = None, **kwargs: Any):
+        unknown = set(kwargs) - set(defaults)
+        if unknown:
+            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}; "
+                            f"it takes name, dtype and {sorted(defaults) or 'nothing else'}.")
+        MeanMetricWrapper.__init__(self, per_sample, name=name, dtype=dtype, **dict(defaults, **kwargs))
+
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+
+
+BinaryCrossentropy = _loss_metric("binary_crossentropy", "BinaryCrossentropy", "binary_crossentropy",
+                                  "Mean binary cross-entropy (``keras.metrics.BinaryCrossentropy``).",
+                                  from_logits=False, label_smoothing=0.0)
+CategoricalCrossentropy = _loss_metric("categorical_crossentropy", "CategoricalCrossentropy",
+                                       "categorical_crossentropy",
+                                       "Mean categorical cross-entropy (``keras.metrics.CategoricalCrossentropy``).",
+                                       from_logits=False, label_smoothing=0.0, axis=-1)
+SparseCategoricalCrossentropy = _loss_metric(
+    "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
+    "Mean sparse categorical cross-entropy (``keras.metrics.SparseCategoricalCrossentropy``).",
+    from_logits=False, axis=-1)
+KLDivergence = _loss_metric("kl_divergence", "KLDivergence", "kl_divergence",
+                            "Mean KL divergence (``keras.metrics.KLDivergence``).")
+Hinge = _loss_metric("hinge", "Hinge", "hinge", "Mean hinge loss (``keras.metrics.Hinge``).")
+SquaredHinge = _loss_metric("squared_hinge", "SquaredHinge", "squared_hinge",
+                            "Mean squared hinge loss (``keras.metrics.SquaredHinge``).")
+CategoricalHinge = _loss_metric("categorical_hinge", "CategoricalHinge", "categorical_hinge",
+                                "Mean categorical hinge loss (``keras.metrics.CategoricalHinge``).")
+LogCoshError = _loss_metric("log_cosh", "LogCoshError", "logcosh",
+                            "Mean log-cosh error (``keras.metrics.LogCoshError``).")
+Poisson = _loss_metric("poisson", "Poisson", "poisson", "Mean Poisson loss (``keras.metrics.Poisson``).")
+MeanAbsolutePercentageError = _loss_metric(
+    "mean_absolute_percentage_error", "MeanAbsolutePercentageError", "mean_absolute_percentage_error",
+    "Mean absolute percentage error (``keras.metrics.MeanAbsolutePercentageError``).")
+MeanSquaredLogarithmicError = _loss_metric(
+    "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error",
+    "Mean squared logarithmic error (``keras.metrics.MeanSquaredLogarithmicError``).")
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Mean cosine similarity ``sum(l2_normalize(y_true) * l2_normalize(y_pred), axis)``
+    (``keras.metrics.CosineSimilarity``: +1 for the same direction; the loss is its negative)."""
+
+    def __init__(self, name: str = "cosine_similarity", dtype: Any = None, axis: int = -1):
+        def per_sample(y_true: Any, y_pred: Any, axis: int = -1) -> np.ndarray:
+            from . import losses as _losses
+            return -_np(_losses.cosine_similarity(y_true, y_pred, axis=axis))
+        super().__init__(per_sample, name=name, dtype=dtype, axis=axis)
+
+
 # -- confusion-matrix metrics --------------------------------------------------------------------
 def _thresholds_list(thresholds: Any, default: float = 0.5) -> tuple:
     if thresholds is None:
@@ -340,6 +413,42 @@ class Recall(_ConfusionMetric):
 
     def result(self) -> Tensor:
         return self._finish(self.true_positives, self.true_positives + self.false_negatives)
+
+
+class _ConfusionCount(_ConfusionMetric):
+    """One confusion-matrix count at ``thresholds`` (default 0.5), summed over every element seen."""
+
+    _count = ""
+
+    def __init__(self, thresholds: Any = None, name: Optional[str] = None, dtype: Any = None):
+        super().__init__(thresholds, None, None, name=name, dtype=dtype)
+
+    def result(self) -> Tensor:
+        r = getattr(self, self._count)
+        return _out(r if self._multi else r[0])
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionCount):
+    """Weighted count of positives predicted above the threshold (``keras.metrics.TruePositives``)."""
+    _count = "true_positives"
+
+
+class FalsePositives(_ConfusionCount):
+    """Weighted count of negatives predicted above the threshold (``keras.metrics.FalsePositives``)."""
+    _count = "false_positives"
+
+
+class TrueNegatives(_ConfusionCount):
+    """Weighted count of negatives predicted at or below the threshold (``keras.metrics.TrueNegatives``)."""
+    _count = "true_negatives"
+
+
+class FalseNegatives(_ConfusionCount):
+    """Weighted count of positives predicted at or below the threshold (``keras.metrics.FalseNegatives``)."""
+    _count = "false_negatives"
 
 
 class AUC(Metric):
@@ -469,7 +578,11 @@ class AUC(Metric):
 _CLASSES = {c.__name__: c for c in (Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy, TopKCategoricalAccuracy,
                                     SparseTopKCategoricalAccuracy, AUC, Precision, Recall,
-                                    MeanSquaredError, MeanAbsoluteError)}
+                                    MeanSquaredError, MeanAbsoluteError, RootMeanSquaredError,
+                                    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                                    KLDivergence, Hinge, SquaredHinge, CategoricalHinge, LogCoshError, Poisson,
+                                    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity,
+                                    TruePositives, FalsePositives, TrueNegatives, FalseNegatives)}
 _NAMES = {
     "accuracy": Accuracy, "binary_accuracy": BinaryAccuracy, "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy, "auc": AUC, "precision": Precision,
@@ -477,6 +590,13 @@ _NAMES = {
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
     "top_k_categorical_accuracy": TopKCategoricalAccuracy,
     "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "binary_crossentropy": BinaryCrossentropy, "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy, "kl_divergence": KLDivergence,
+    "kld": KLDivergence, "hinge": Hinge, "squared_hinge": SquaredHinge, "categorical_hinge": CategoricalHinge,
+    "logcosh": LogCoshError, "poisson": Poisson, "mape": MeanAbsolutePercentageError,
+    "mean_absolute_percentage_error": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError, "cosine_similarity": CosineSimilarity,
+    "root_mean_squared_error": RootMeanSquaredError,
 }
 
 

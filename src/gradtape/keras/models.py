@@ -26,7 +26,8 @@ from ..tape import GradientTape
 from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from .engine import data_adapter as _da
-from .engine.functional import KerasTensor, Input, Node, run_graph, topological_nodes  # noqa: F401
+from .engine.functional import (  # noqa: F401
+    KerasTensor, Input, Node, layers_in_keras_order, run_graph, topological_nodes)
 from .engine.summary import print_summary
 from .layers.base import Layer, _dedupe, _flatten, _is_symbolic, _map, unique_object_name, to_snake_case
 from .layers.core import InputLayer
@@ -232,11 +233,7 @@ class Model(Layer):
         nodes = topological_nodes(flat_in, flat_out)
         self._graph = {"inputs": inputs, "outputs": outputs, "flat_inputs": flat_in, "flat_outputs": flat_out,
                        "nodes": nodes}
-        layers: List[Layer] = [t._keras_history[0] for t in flat_in]
-        for n in nodes:
-            if all(l is not n.layer for l in layers):
-                layers.append(n.layer)
-        self._self_layers = layers
+        self._self_layers = layers_in_keras_order(flat_in, flat_out)
         self._is_graph_network = True
         self._autocast = False          # inputs are conformed to each Input's dtype instead (Keras 2)
         self.built = True

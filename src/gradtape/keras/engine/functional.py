@@ -279,6 +279,49 @@ def topological_nodes(inputs: List[KerasTensor], outputs: List[KerasTensor]) -> 
     return order
 
 
+def layers_in_keras_order(inputs: List[KerasTensor], outputs: List[KerasTensor]) -> List[Layer]:
+    """The layers of a graph network in Keras's ``model.layers`` order: by depth (distance to the
+    outputs, the longest path), deepest first, ties in the order a depth-first walk from the outputs
+    first meets them (Keras's ``map_graph``). Input layers are included."""
+    input_ids = {id(t) for t in inputs}
+    first_seen: Dict[int, int] = {}          # id(layer) -> pre-order index
+    layer_of: Dict[int, Layer] = {}
+    post_order: List[Tuple[Any, Layer, list]] = []   # (node key, layer, parent node keys)
+    finished: set = set()
+    for out in outputs:
+        stack: List[Tuple[KerasTensor, bool]] = [(out, False)]
+        while stack:
+            t, expanded = stack.pop()
+            layer, node_index, _ = t._keras_history
+            is_input = id(t) in input_ids
+            key = (id(layer), node_index)
+            if key in finished:
+                continue
+            if not expanded:
+                if id(layer) not in first_seen:
+                    first_seen[id(layer)] = len(first_seen)
+                    layer_of[id(layer)] = layer
+                stack.append((t, True))
+                if not is_input:
+                    for p in reversed(layer._inbound_nodes[node_index].parent_tensors):
+                        stack.append((p, False))
+                continue
+            finished.add(key)
+            parents = [] if is_input else [(id(p._keras_history[0]), p._keras_history[1])
+                                           for p in layer._inbound_nodes[node_index].parent_tensors]
+            post_order.append((key, layer, parents))
+    node_depth: Dict[Any, int] = {}
+    layer_depth: Dict[int, int] = {}
+    for key, layer, parents in reversed(post_order):
+        depth = max(node_depth.setdefault(key, 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = depth
+        node_depth[key] = depth
+        for parent in parents:
+            node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    ids = sorted(layer_depth, key=lambda i: (-layer_depth[i], first_seen[i]))
+    return [layer_of[i] for i in ids]
+
+
 def run_graph(nodes: List[Node], inputs: List[KerasTensor], values: List[Any], outputs: Any) -> Any:
     """Replay ``nodes`` with ``inputs`` bound to ``values``; return ``outputs``' values (same structure)."""
     env: Dict[int, Any] = {id(k): v for k, v in zip(inputs, values)}
