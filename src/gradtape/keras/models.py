@@ -717,6 +717,9 @@ class Model(Layer):
             if self.stop_training or handler.exhausted:
                 break
         cbs.on_train_end(logs)
+        history = getattr(cbs, "_history", None)
+        if history is not None:         # also when no epoch ran (epochs=0, initial_epoch >= epochs)
+            self.history = history
         return self.history
 
     def _evaluate_handler(self, handler: Any, cbs: Any, in_fit: bool = False) -> Dict[str, float]:

@@ -30,7 +30,15 @@ def _shape_arg(shape: Any, op: str) -> tuple:
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
     try:
-        dims = tuple(int(d) for d in shape)
+        items = list(shape)
+    except TypeError:
+        raise TypeError(f"{op}: shape must be a list of non-negative ints, got {shape!r}.") from None
+    for d in items:                 # TF converts the shape to int32: 2.5 (or 2.0) is a TypeError
+        if isinstance(d, (float, np.floating)) or (hasattr(d, "_value") and np.asarray(d._value).dtype.kind == "f"):
+            raise TypeError(f"Cannot convert {shape!r} to EagerTensor of dtype int32 ({op}: shape must hold "
+                            "integers).")
+    try:
+        dims = tuple(int(d) for d in items)
     except (TypeError, ValueError):
         raise TypeError(f"{op}: shape must be a list of non-negative ints, got {shape!r}.") from None
     if any(d < 0 for d in dims):

@@ -245,7 +245,19 @@ def tensor_scatter_nd_update(tensor: Any, indices: Any, updates: Any, name: Opti
     from .math import add, multiply
     t = convert_to_tensor(tensor)
     idx = np.asarray(convert_to_tensor(indices)._value)
-    mask = np.ones(np.shape(t._value), dtype=t._value.dtype)
+    shape = np.shape(t._value)
+    if idx.ndim == 0 or idx.dtype.kind not in "iu" or idx.shape[-1] > len(shape):
+        raise InvalidArgumentError(f"tensor_scatter_nd_update: indices must be an integer tensor whose last "
+                                   f"dimension is at most the rank of tensor ({len(shape)}); got indices of "
+                                   f"shape {list(idx.shape)} and dtype {idx.dtype}.")
+    if idx.size:
+        bad = ((idx < 0) | (idx >= np.asarray(shape[:idx.shape[-1]], dtype=np.int64))).any(axis=-1)
+        if bad.any():
+            pos = np.argwhere(bad)[0]
+            raise InvalidArgumentError(
+                f"tensor_scatter_nd_update: indices{pos.tolist()} = {idx[tuple(pos)].tolist()} does not index "
+                f"into shape {list(shape)} [Op:TensorScatterUpdate].")
+    mask = np.ones(shape, dtype=t._value.dtype)
     mask[_gnd_key(idx)] = 0
     return add(multiply(t, mask), scatter_nd(idx, convert_to_tensor(updates, dtype=t._value.dtype),
                                              np.shape(t._value)))
@@ -269,7 +281,9 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
     t = convert_to_tensor(tensor)
     m = np.asarray(convert_to_tensor(mask)._value)
     if m.dtype.kind != "b":
-        raise TypeError(f"boolean_mask: mask must be bool, got {m.dtype}.")
+        if m.dtype.kind not in "iuf":
+            raise TypeError(f"boolean_mask: mask must be bool or numeric, got {m.dtype}.")
+        m = m != 0                  # TF casts a numeric mask to bool: nonzero entries are kept
     ax = 0 if axis is None else int(axis) % max(t._value.ndim, 1)
     shape = np.shape(t._value)
     k = m.ndim
@@ -279,7 +293,7 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
         raise ValueError(f"boolean_mask: mask shape {list(m.shape)} must match tensor shape "
                          f"{list(shape)} at dimensions {ax}..{ax + k - 1}.")
     flat = reshape(t, shape[:ax] + (int(np.prod(m.shape)),) + shape[ax + k:])
-    return gather(flat, apply(FLAT_NONZERO, (convert_to_tensor(mask),)), axis=ax)
+    return gather(flat, apply(FLAT_NONZERO, (convert_to_tensor(m),)), axis=ax)
 
 
 def _one_hot_forward(idx, depth, on, off, axis):
@@ -401,6 +415,18 @@ def top_k(input: Any, k: int = 1, sorted: bool = True, index_type: Any = _dtypes
         raise InvalidArgumentError(f"top_k: input must have rank >= 1 and last dimension >= k; got "
                                    f"shape {list(np.shape(x._value))} and k={k}.")
     from .math import cast
-    idx = _order_indices(x, x._value.ndim - 1, True, k)
-    values = take_along_axis(x, idx, x._value.ndim - 1)
+    last = x._value.ndim - 1
+    if x._value.dtype.kind in "fc" and np.isnan(x._value).any():
+        if k == 1:                  # TF's k == 1 kernel is an argmax: NaNs are skipped
+            from .reduction import argmax
+            from .shape import expand_dims
+            idx = expand_dims(argmax(x, axis=last), last)
+            return TopKV2(take_along_axis(x, idx, last), cast(idx, index_type))
+        if k > 1:
+            raise InvalidArgumentError(
+                f"top_k: the input holds NaN; for k={k} TF's result then depends on the internals of its "
+                "sort (NaN neither largest nor smallest), which gradtape does not reproduce. Replace the NaNs "
+                "first, e.g. tf.where(tf.math.is_nan(x), -float('inf'), x), or use k=1 (NaNs are skipped).")
+    idx = _order_indices(x, last, True, k)
+    values = take_along_axis(x, idx, last)
     return TopKV2(values, cast(idx, index_type))

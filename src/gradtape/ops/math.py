@@ -61,11 +61,26 @@ DIVIDE = Op("divide", _operator.truediv,
 divide = binary(DIVIDE)
 truediv = divide
 
-FLOORDIV = Op("floordiv", np.floor_divide, vjp=None, doc="floor(x / y). No gradient.")
+def _integer_division(fn: Any, op_name: str) -> Any:
+    """``fn`` (floor_divide, mod) raising TF's ``Integer division by zero`` error for an integer
+    divisor that holds a 0 (NumPy would return 0 with a warning)."""
+    def forward(x: Any, y: Any) -> Any:
+        if getattr(y, "dtype", None) is not None and y.dtype.kind in "iu" and not np.all(y):
+            from ..errors import InvalidArgumentError
+            raise InvalidArgumentError(f"Integer division by zero [Op:{op_name}]: the divisor holds a 0. "
+                                       "Mask it first, e.g. tf.where(y == 0, 1, y).")
+        return fn(x, y)
+    return forward
+
+
+FLOORDIV = Op("floordiv", _integer_division(np.floor_divide, "FloorDiv"), vjp=None,
+              doc="floor(x / y); integer division by zero raises InvalidArgumentError. No gradient.")
 floordiv = binary(FLOORDIV)
 floor_div = floordiv
 
-MOD = Op("mod", np.mod, vjp=None, doc="x mod y with the sign of y (Python's %, TF's floormod). No gradient.")
+MOD = Op("mod", _integer_division(np.mod, "FloorMod"), vjp=None,
+         doc="x mod y with the sign of y (Python's %, TF's floormod); integer division by zero raises "
+             "InvalidArgumentError. No gradient.")
 mod = binary(MOD)
 floormod = mod
 
@@ -528,5 +543,9 @@ def xlogy(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
 def truncatediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     """Integer division rounding toward zero (``tf.truncatediv``). No gradient."""
     x, y = _operands(x, y, FLOORDIV)
+    if y._value.dtype.kind in "iu" and not np.all(y._value):
+        from ..errors import InternalError       # TF's CPU kernel reports an InternalError here
+        raise InternalError("truncatediv: integer division by zero [Op:TruncateDiv]. Mask the divisor first, "
+                            "e.g. tf.where(y == 0, 1, y).")
     q = np.trunc(np.true_divide(x._value, y._value)).astype(x._value.dtype)
     return convert_to_tensor(q)

@@ -118,16 +118,25 @@ def _max_vjp(g, ans, x, axes, keepdims):
     return multiply(divide(mask, count), _expand_to(g, x, axes, keepdims))
 
 
+def _extreme(x: np.ndarray, largest: bool) -> Any:
+    """The identity of max (``largest=False``: of min) for ``x``'s dtype: -inf / the lowest integer for
+    max, +inf / the highest integer for min -- what TF returns for an empty reduction."""
+    dt = x.dtype
+    if dt.kind == "f":
+        return dt.type(np.inf if largest else -np.inf)
+    info = np.iinfo(dt)
+    return dt.type(info.max if largest else info.min)
+
+
 def _max_forward(x, axes, keepdims):
-    if x.size == 0:
-        raise InvalidArgumentError("reduce_max of an empty tensor is undefined (TF returns -inf for "
-                                   "floats); check the input's shape.")
+    if x.size == 0:         # TF: -inf (floats) or the lowest integer over an empty axis
+        return np.max(x, axis=axes, keepdims=keepdims, initial=_extreme(x, False))[()]
     return np.max(x, axis=axes, keepdims=keepdims)[()]
 
 
 def _min_forward(x, axes, keepdims):
-    if x.size == 0:
-        raise InvalidArgumentError("reduce_min of an empty tensor is undefined; check the input's shape.")
+    if x.size == 0:         # TF: +inf (floats) or the highest integer over an empty axis
+        return np.min(x, axis=axes, keepdims=keepdims, initial=_extreme(x, True))[()]
     return np.min(x, axis=axes, keepdims=keepdims)[()]
 
 
@@ -184,8 +193,15 @@ def reduce_prod(input_tensor: Any, axis: Any = None, keepdims: bool = False,
     return _reduce(REDUCE_PROD, input_tensor, axis, keepdims, "reduce_prod")
 
 
+def _shift(x: np.ndarray, axes: Any) -> np.ndarray:
+    """The max over ``axes`` (kept), -inf over empty axes (logsumexp of nothing is -inf, as TF)."""
+    if x.size == 0:
+        return np.max(x, axis=axes, keepdims=True, initial=-np.inf).astype(x.dtype)
+    return np.max(x, axis=axes, keepdims=True)
+
+
 def _logsumexp_forward(x, axes, keepdims):
-    m = np.max(x, axis=axes, keepdims=True)
+    m = _shift(x, axes)
     m = np.where(np.isfinite(m), m, np.zeros((), dtype=x.dtype))
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
@@ -197,7 +213,7 @@ def _logsumexp_forward(x, axes, keepdims):
 def _logsumexp_vjp(g, ans, x, axes, keepdims):
     # d/dx logsumexp = softmax(x), computed max-shifted (exact at large x; -inf entries get 0).
     # The shift m is a constant: softmax does not depend on it, so no gradient flows through it.
-    m = np.max(x._value, axis=axes, keepdims=True)
+    m = _shift(x._value, axes)
     m = convert_to_tensor(np.where(np.isfinite(m), m, np.zeros((), dtype=m.dtype)))
     e = exp(subtract(x, m))
     p = divide(e, reduce_sum(e, axis=axes, keepdims=True))
@@ -274,18 +290,24 @@ def reduce_all(input_tensor: Any, axis: Any = None, keepdims: bool = False,
     return _reduce(REDUCE_ALL, input_tensor, axis, keepdims, "reduce_all")
 
 
-def _arg_forward(fn):
+def _arg_forward(fn, nan_as):
     def forward(x, axis, output_type):
         if x.ndim and x.shape[axis] == 0:
             raise InvalidArgumentError("argmax/argmin over an empty axis is undefined.")
+        if x.dtype.kind in "fc":
+            nans = np.isnan(x)
+            if nans.any():              # TF skips NaNs: an all-NaN slice gives index 0
+                x = np.where(nans, np.array(nan_as, dtype=x.dtype), x)
         return fn(x, axis=axis).astype(output_type)[()]
     return forward
 
 
-ARGMAX = Op("argmax", _arg_forward(np.argmax), vjp=None,
-            doc="Index of the largest value (first on ties). Integer output: no gradient.")
-ARGMIN = Op("argmin", _arg_forward(np.argmin), vjp=None,
-            doc="Index of the smallest value (first on ties). Integer output: no gradient.")
+ARGMAX = Op("argmax", _arg_forward(np.argmax, -np.inf), vjp=None,
+            doc="Index of the largest value (first on ties; NaNs count as -inf, as TF's kernel). "
+                "Integer output: no gradient.")
+ARGMIN = Op("argmin", _arg_forward(np.argmin, np.inf), vjp=None,
+            doc="Index of the smallest value (first on ties; NaNs count as +inf, as TF's kernel). "
+                "Integer output: no gradient.")
 
 
 def _arg(op: Op, input: Any, axis: Any, output_type: Any, name: str) -> Tensor:  # noqa: A002

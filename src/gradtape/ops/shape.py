@@ -13,13 +13,35 @@ from ..registry import Op, ANY
 from ..tensor import Tensor
 
 
-def _ints(v: Any, what: str) -> tuple:
+def _int_like(d: Any) -> bool:
+    """Whether ``d`` is an integer (Python, NumPy, or an integer scalar tensor): TF shape arguments
+    take int32/int64 only, so ``2.0`` is refused rather than truncated."""
+    if isinstance(d, (int, np.integer)):
+        return True
+    v = getattr(d, "_value", None)
+    return v is not None and np.asarray(v).dtype.kind in "iub"
+
+
+def _ints(v: Any, what: str, error: type = TypeError) -> tuple:
     if isinstance(v, Tensor) or hasattr(type(v), "_gt_read"):
+        if np.asarray(v._value).dtype.kind not in "iu":
+            raise error(f"{what} must hold int32 or int64 values, got a {np.asarray(v._value).dtype} tensor.")
         v = np.asarray(v._value).tolist()
     if isinstance(v, (int, np.integer)):
         return (int(v),)
+    if isinstance(v, np.ndarray) and v.dtype.kind not in "iu":
+        raise error(f"{what} must hold int32 or int64 values, got a {v.dtype} array: {v.tolist()!r}.")
     try:
-        return tuple(int(d) for d in v)
+        items = list(v)
+    except TypeError:
+        raise TypeError(f"{what} must be a list of ints, got {v!r}.") from None
+    for d in items:
+        if not _int_like(d):
+            if isinstance(d, (float, np.floating)) or getattr(d, "_value", None) is not None:
+                raise error(f"{what} must hold int32 or int64 values, got {v!r} (cast it: e.g. int(d)).")
+            break
+    try:
+        return tuple(int(d) for d in items)
     except (TypeError, ValueError):
         raise TypeError(f"{what} must be a list of ints, got {v!r}.") from None
 
@@ -47,11 +69,17 @@ RESHAPE = Op("reshape", _reshape_forward,
 def reshape(tensor: Any, shape: Any, name: Optional[str] = None) -> Tensor:
     """Give ``tensor`` a new shape with the same number of elements; one dim may be -1 (``tf.reshape``)."""
     x = convert_to_tensor(tensor)
-    dims = _ints(shape, "reshape: shape")
+    dims = _ints(shape, "reshape: shape", InvalidArgumentError)
     size = int(np.size(x._value))
     known = int(np.prod([d for d in dims if d != -1])) if dims else 1
     if dims.count(-1) > 1:
         raise InvalidArgumentError(f"reshape: only one dimension can be -1, got {list(dims)}.")
+    if -1 in dims and 0 in dims and dims.count(-1) == 1:
+        # TF's rule when the new shape has a 0: the input's zero dimensions are left out of its element
+        # count, so the -1 takes the size of the rest ([0] -> [0, -1] is [0, 1]; [0, 3] -> [0, -1] is [0, 3]).
+        rest = int(np.prod([d for d in np.shape(x._value) if d > 0]))
+        product = int(np.prod([d for d in dims if d > 0]))
+        return apply(RESHAPE, (x,), {"shape": tuple(rest // product if d == -1 else d for d in dims)})
     if (-1 in dims and (known == 0 or size % known)) or (-1 not in dims and known != size):
         raise InvalidArgumentError(
             f"Input to reshape is a tensor with {size} values (shape {list(np.shape(x._value))}), "

@@ -104,6 +104,17 @@ def train_validation_split(arrays: tuple, validation_split: float) -> Tuple[tupl
     return train, val
 
 
+def pack(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """A batch as Keras hands it to ``train_step``: ``x`` alone (``(x,)`` when ``x`` is a list or tuple of
+    inputs), ``(x, y)`` without sample weights, else ``(x, y, sample_weight)``
+    (``keras.utils.pack_x_y_sample_weight``)."""
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def unpack(data: Any) -> tuple:
     """``(x, y, sample_weight)`` from a batch element (``keras.utils.unpack_x_y_sample_weight``)."""
     if isinstance(data, list):
@@ -121,7 +132,8 @@ def unpack(data: Any) -> tuple:
 
 
 class DataHandler:
-    """Yields ``(x, y, sample_weight)`` batches of Tensors for each epoch of ``fit``/``evaluate``/``predict``."""
+    """Yields batches of Tensors (``x``, ``(x, y)`` or ``(x, y, sample_weight)``) for each epoch of
+    ``fit``/``evaluate``/``predict``."""
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, batch_size: Optional[int] = None,
                  steps_per_epoch: Optional[int] = None, shuffle: Any = False, class_weight: Optional[dict] = None):
@@ -182,8 +194,9 @@ class DataHandler:
             w = w * np.asarray(getattr(sw, "_value", sw)).reshape(-1)
         return convert_to_tensor(w)
 
-    def epoch(self) -> Iterator[tuple]:
-        """One epoch of ``(x, y, sample_weight)`` batches (``steps`` of them when known)."""
+    def epoch(self) -> Iterator[Any]:
+        """One epoch of batches packed as Keras does (``x``, ``(x, y)`` or ``(x, y, sample_weight)``;
+        ``steps`` of them when known)."""
         if self.kind == "arrays":
             if self.n == 0:
                 return
@@ -197,7 +210,7 @@ class DataHandler:
                     idx = slice(None)
                 y = tensorize(take(self.y, idx))
                 sw = tensorize(take(self.sw, idx))
-                yield tensorize(take(self.x, idx)), y, self._with_class_weight(y, sw)
+                yield pack(tensorize(take(self.x, idx)), y, self._with_class_weight(y, sw))
                 if self._steps_arg is None and self._pos >= self.n:
                     self._order = None
             return
@@ -218,7 +231,7 @@ class DataHandler:
             x, y, sw = unpack(element)
             y = tensorize(to_arrays(y)) if y is not None else None
             sw = tensorize(to_arrays(sw)) if sw is not None else None
-            yield tensorize(to_arrays(x)), y, self._with_class_weight(y, sw)
+            yield pack(tensorize(to_arrays(x)), y, self._with_class_weight(y, sw))
             count += 1
         if self.steps is None and self._size is None:
             self._size = count

@@ -81,8 +81,9 @@ class Dense(Layer):
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
                  bias_constraint: Any = None, **kwargs: Any):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        units = int(units) if not isinstance(units, int) else units
-        if units <= 0:
+        if isinstance(units, (np.integer, np.bool_)):
+            units = int(units)
+        if not isinstance(units, int) or units <= 0:      # Keras refuses 2.5, 3.0 and "3"
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
                              f"Received: units={units}")
         self.units = units

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 class Adadelta(Optimizer):
@@ -18,7 +18,7 @@ class Adadelta(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.95, epsilon: float = 1e-7,
                  name: str = "Adadelta", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.rho, self.epsilon = float(rho), _epsilon(epsilon)
+        self.rho, self.epsilon = _number("rho", rho, name), _epsilon(epsilon, name)
 
     def _update(self, w, g, st, lr, t):
         rho, eps = self.rho, self.epsilon

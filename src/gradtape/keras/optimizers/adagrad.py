@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 class Adagrad(Optimizer):
@@ -17,7 +17,7 @@ class Adagrad(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, name: str = "Adagrad", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.initial_accumulator_value = _number("initial_accumulator_value", initial_accumulator_value, name)
         self.epsilon = _epsilon(epsilon)
         self._slot_fills = {"accumulator": self.initial_accumulator_value}
 

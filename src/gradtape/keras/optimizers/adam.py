@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 def _alpha(f: type, lr: float, t: int, b1: float, b2: float) -> Any:
@@ -23,8 +23,9 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = _epsilon(epsilon)
+        self.beta_1 = _number("beta_1", beta_1, name)
+        self.beta_2 = _number("beta_2", beta_2, name)
+        self.epsilon = _epsilon(epsilon, name)
         self.amsgrad = bool(amsgrad)
         self._slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
 

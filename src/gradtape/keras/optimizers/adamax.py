@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 class Adamax(Optimizer):
@@ -17,7 +17,8 @@ class Adamax(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, name: str = "Adamax", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), _epsilon(epsilon)
+        self.beta_1, self.beta_2 = _number("beta_1", beta_1, name), _number("beta_2", beta_2, name)
+        self.epsilon = _epsilon(epsilon, name)
 
     def _update(self, w, g, st, lr, t):
         b1 = self.beta_1

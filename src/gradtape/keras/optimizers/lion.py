@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _number
 
 
 class Lion(Optimizer):
@@ -17,10 +17,11 @@ class Lion(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.99,
                  name: str = "Lion", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        beta_1, beta_2 = _number("beta_1", beta_1, name), _number("beta_2", beta_2, name)
         if not 0 < beta_1 <= 1:
             raise ValueError(f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
                              f"degenerates to SignSGD. Received: beta_1={beta_1}.")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.beta_1, self.beta_2 = beta_1, beta_2
 
     def _update(self, w, g, st, lr, t):
         b1, b2 = self.beta_1, self.beta_2

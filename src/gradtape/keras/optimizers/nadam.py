@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 class Nadam(Optimizer):
@@ -21,7 +21,8 @@ class Nadam(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, name: str = "Nadam", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), _epsilon(epsilon)
+        self.beta_1, self.beta_2 = _number("beta_1", beta_1, name), _number("beta_2", beta_2, name)
+        self.epsilon = _epsilon(epsilon, name)
         self._products: dict = {}  # dtype -> [P_0, P_1, ...]
 
     def _products_for(self, f: type, t: int) -> list:

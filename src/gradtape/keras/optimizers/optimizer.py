@@ -92,9 +92,22 @@ class _State:
         self.scratch = None
 
 
-def _epsilon(epsilon: Optional[float]) -> float:
+def _number(name: str, value: Any, owner: str) -> float:
+    """A numeric hyper-parameter as a float: Python and NumPy numbers and scalar numeric tensors are
+    accepted; None, bools, strings, lists and arrays raise a ValueError that names the argument."""
+    v = getattr(value, "_value", value)
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v[()]
+    ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+    if not ok:
+        raise ValueError(f"{owner}: argument `{name}` must be a number (e.g. {name}=0.9). Received: "
+                         f"{name}={value!r} of type {type(value).__name__}.")
+    return float(v)
+
+
+def _epsilon(epsilon: Optional[float], owner: str = "Optimizer") -> float:
     """An optimizer's ``epsilon`` argument as a float; ``None`` means Keras's backend epsilon, 1e-7."""
-    return float(1e-7 if epsilon is None else epsilon)
+    return 1e-7 if epsilon is None else _number("epsilon", epsilon, owner)
 
 
 def _is_indexed_slices(g: Any) -> bool:
@@ -177,13 +190,14 @@ class Optimizer:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
+        owner = type(self).__name__
         for what, val in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
-            if val is not None and not (float(val) >= 0):
+            if val is not None and not (_number(what, val, owner) >= 0):
                 raise ValueError(f"`{what}` must be a non-negative number. Received: {what}={val!r}")
         self.clipnorm = None if clipnorm is None else float(clipnorm)
         self.clipvalue = None if clipvalue is None else float(clipvalue)
         self.global_clipnorm = None if global_clipnorm is None else float(global_clipnorm)
-        self.weight_decay = None if weight_decay is None else float(weight_decay)
+        self.weight_decay = None if weight_decay is None else _number("weight_decay", weight_decay, owner)
         self._exclude_wd = kwargs.pop("exclude_from_weight_decay", None) or []
         self._extra = {k: kwargs[k] for k in kwargs}
         self.name = name or type(self).__name__
@@ -209,7 +223,14 @@ class Optimizer:
             self._schedule = value if _takes_argument(value) else (lambda step, f=value: f())
             self._schedule_raw = value
             return
-        num = float(np.asarray(getattr(value, "_value", value)))
+        v = getattr(value, "_value", value)
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            v = v[()]
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise ValueError("Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
+                             "or a callable (that takes in the current iteration value and returns the "
+                             f"corresponding learning rate value). Received instead: learning_rate={value!r}")
+        num = float(v)
         self._schedule = None
         if self._lr_var is None:
             self._lr_var = Variable(np.float32(num), trainable=False, name="learning_rate")

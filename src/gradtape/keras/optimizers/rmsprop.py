@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _epsilon
+from .optimizer import Optimizer, _epsilon, _number
 
 
 class RMSprop(Optimizer):
@@ -17,7 +17,8 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate: Any = 0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs: Any):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.rho, self.momentum, self.centered = float(rho), float(momentum), bool(centered)
+        self.rho, self.momentum = _number("rho", rho, name), _number("momentum", momentum, name)
+        self.centered = bool(centered)
         self.epsilon = _epsilon(epsilon)
         names = ["velocity"]
         if self.momentum > 0:
