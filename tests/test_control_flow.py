@@ -228,7 +228,7 @@ def test_while_loop_errors():
     assert r.shape == (4,)
     (r,) = tf.while_loop(lambda a: tf.size(a) < 4, grow, [tf.constant([1.0])],
                          shape_invariants=[tf.TensorShape([None])], parallel_iterations=1,
-                         back_prop=False, swap_memory=True)
+                         swap_memory=True)
     assert r.shape == (4,)
     with pytest.raises(ValueError, match="shape invariant"):
         tf.while_loop(lambda a: tf.size(a) < 4, grow, [tf.constant([1.0])],
@@ -336,6 +336,28 @@ def test_tensor_array_reads_writes_and_errors():
     assert int(ta.size()) == 0
     with pytest.raises(NotImplementedError):
         ta.grad("x")
+
+
+def test_back_prop_false_warns_and_gradients_flow_as_eager_tf():
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        with pytest.warns(UserWarning, match="back_prop"):
+            (y,) = tf.while_loop(lambda y: y < 10.0, lambda y: (y * x,), [x], back_prop=False)
+        with pytest.warns(UserWarning, match="back_prop"):
+            z = tf.map_fn(lambda e: e * x, tf.stack([x, x]), back_prop=False)
+        with pytest.warns(UserWarning, match="back_prop"):
+            w = tf.foldl(lambda a, e: a * e, tf.stack([x, x]), back_prop=False)
+    # TF 2.21 eager gives these (recorded by hand: 32, 8, 4).
+    assert [float(t.gradient(v, x)) for v in (y, z, w)] == [32.0, 8.0, 4.0]
+
+
+def test_py_function_integer_outputs_have_no_gradient():
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        a, b = tf.py_function(lambda v: [v * 3.0, tf.cast(v, tf.int32)], [x], [tf.float32, tf.int32])
+    assert float(t.gradient(a, x)) == 3.0 and t.gradient(b, x) is None and int(b) == 2
 
 
 def test_tensor_array_as_while_loop_variable():

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+import warnings
+
 import numpy as np
 
 from .. import dtypes as _dtypes
 from .. import nest
 from ..dispatch import ACTIVE, convert_to_tensor
 from ..errors import InvalidArgumentError, OutOfRangeError
+from ..function import fall_back_to_eager, traced_value_varies
 from ..tensor import Tensor, TensorShape
 
 _new = object.__new__
@@ -48,7 +51,6 @@ def _python_value(t: Any, construct: str) -> Any:
     While a ``gradtape.function`` traces and ``t`` can change between calls, the function falls
     back to eager execution (the decision would otherwise be baked into the plan).
     """
-    from ..function import fall_back_to_eager, traced_value_varies
     if traced_value_varies(t):
         fall_back_to_eager(f"{construct} depends on a value computed from the function's inputs "
                            "or variables, so it is decided again on every call")
@@ -138,6 +140,14 @@ def _to_tensor_leaf(x: Any) -> Any:
     if _is_tensor_array(x):
         return x
     return convert_to_tensor(x)
+
+
+def _note_back_prop(back_prop: Any, what: str) -> None:
+    if not back_prop:
+        warnings.warn(f"{what}(back_prop=False) is deprecated and, as in eager TF, gradients still "
+                      "flow through the result (TF's tf.function would stop them). Use "
+                      "tf.nest.map_structure(tf.stop_gradient, result) to stop them.",
+                      UserWarning, stacklevel=3)
 
 
 def _check_callable(fn: Any, what: str) -> None:
@@ -310,12 +320,14 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     ``loop_vars`` is a list or tuple (possibly nested: tuples, lists, dicts, TensorArrays); the
     result has the structure the body returns, each leaf converted to a tensor. As in eager TF,
     gradients flow through the iterations that ran, ``back_prop`` and ``swap_memory`` change
-    nothing and ``parallel_iterations`` must be positive. ``shape_invariants``, when given, are
+    nothing (``back_prop=False`` warns that it is ignored) and ``parallel_iterations`` must be
+    positive. ``shape_invariants``, when given, are
     checked after every iteration (tf.function's rule); without them shapes may change (eager).
     ``maximum_iterations`` stops the loop after that many iterations.
     """
     _check_callable(cond, "cond")
     _check_callable(body, "body")
+    _note_back_prop(back_prop, "tf.while_loop")
     if not isinstance(parallel_iterations, (int, np.integer)) or parallel_iterations < 1:
         raise TypeError("'parallel_iterations' must be a positive integer.")
     if not isinstance(loop_vars, (list, tuple)) or not loop_vars:
@@ -461,6 +473,7 @@ def map_fn(fn: Callable[[Any], Any], elems: Any, dtype: Any = None,
     if fn_output_signature is None:
         fn_output_signature = dtype
     _check_callable(fn, "fn")
+    _note_back_prop(back_prop, "tf.map_fn")
     elems, flat, n = _batch(elems, "tf.map_fn")
     if fn_output_signature is None:
         specs = [(e._value.dtype, None) for e in flat]
@@ -487,6 +500,7 @@ def scan(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None,
     is the first output. The outputs have the structure of ``initializer`` (or ``elems``).
     """
     _check_callable(fn, "fn")
+    _note_back_prop(back_prop, "tf.scan")
     elems, flat, n = _batch(elems, "tf.scan")
     if initializer is None:
         if n == 0:
@@ -542,6 +556,7 @@ def foldl(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None,
           name: Optional[str] = None) -> Any:
     """Fold ``a = fn(a, x)`` over the slices of ``elems`` from the first (``tf.foldl``); returns the
     final accumulator. Without ``initializer`` the first slice starts it."""
+    _note_back_prop(back_prop, "tf.foldl")
     return _fold(fn, elems, initializer, False, "tf.foldl")
 
 
@@ -549,6 +564,7 @@ def foldr(fn: Callable[[Any, Any], Any], elems: Any, initializer: Any = None,
           parallel_iterations: int = 10, back_prop: bool = True, swap_memory: bool = False,
           name: Optional[str] = None) -> Any:
     """Fold ``a = fn(a, x)`` over the slices of ``elems`` from the last (``tf.foldr``)."""
+    _note_back_prop(back_prop, "tf.foldr")
     return _fold(fn, elems, initializer, True, "tf.foldr")
 
 
@@ -649,7 +665,6 @@ def py_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, Tout
                 return py_function(f, list(args), Tout, name)
             return wrapped
         return decorator
-    from ..function import fall_back_to_eager
     fall_back_to_eager("tf.py_function runs Python code on every call")
     single, touts = _dtype_list(Tout)
     inputs = [convert_to_tensor(x) for x in (inp if inp is not None else [])]
@@ -674,7 +689,8 @@ def py_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, Tout
             return outs[0]
         return outs
 
-    if not ACTIVE or not touts:
+    floating = [i for i, dt in enumerate(touts) if np.dtype(_dtypes.to_numpy(dt)).kind in "fc"]
+    if not ACTIVE or not floating:
         return finish(convert(_returned(func(*inputs), len(touts), "tf.py_function")))
 
     from ..custom_gradient import custom_gradient
@@ -682,6 +698,8 @@ def py_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, Tout
     from .shape import stop_gradient
     state: dict = {}
 
+    # One recorded op whose outputs are the floating outputs; its gradient runs the tape recorded
+    # inside ``func`` (the integer outputs are not differentiable, as in TF).
     @custom_gradient
     def run(*xs: Any) -> Any:
         inner = GradientTape(persistent=True)
@@ -690,27 +708,26 @@ def py_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, Tout
                 if x._value.dtype.kind in "fc":
                     inner.watch(x)
             outs = convert(_returned(func(*xs), len(touts), "tf.py_function"))
-        state["n"] = len(outs)
+        state["outs"] = outs
+        diff = [outs[i] for i in floating]
 
         def grad_fn(*dys: Any, variables: Any = None) -> Any:
-            pairs = [(o, dy) for o, dy in zip(outs, dys) if o._value.dtype.kind in "fc"]
             srcs = list(xs) + list(variables or [])
-            if pairs:
-                grads = inner.gradient([o for o, _ in pairs], srcs,
-                                       output_gradients=[dy for _, dy in pairs],
-                                       unconnected_gradients=UnconnectedGradients.NONE)
-            else:
-                grads = [None] * len(srcs)
+            grads = inner.gradient(diff, srcs, output_gradients=list(dys),
+                                   unconnected_gradients=UnconnectedGradients.NONE)
             grads = [None if g is None else stop_gradient(g) for g in grads]
             k = len(xs)
             if variables:
                 return grads[:k], grads[k:]
             return grads[:k]
 
-        return outs, grad_fn
+        return diff, grad_fn
 
-    outs = run(*inputs)
-    return finish(list(outs))
+    recorded = list(run(*inputs))
+    outs = list(state["outs"])
+    for i, t in zip(floating, recorded):
+        outs[i] = t
+    return finish(outs)
 
 
 def numpy_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, Tout: Any = None,
@@ -733,7 +750,6 @@ def numpy_function(func: Optional[Callable[..., Any]] = None, inp: Any = None, T
                 return numpy_function(f, list(args), Tout, stateful, name)
             return wrapped
         return decorator
-    from ..function import fall_back_to_eager
     fall_back_to_eager("tf.numpy_function runs Python code on every call")
     single, touts = _dtype_list(Tout)
     arrays = [np.array(convert_to_tensor(x)._value) for x in (inp if inp is not None else [])]
@@ -782,7 +798,6 @@ def get_static_value(tensor: Any, partial: bool = False) -> Any:
         return None
     if not isinstance(tensor, Tensor):
         return tensor
-    from ..function import traced_value_varies
     if traced_value_varies(tensor):
         return None
     v = tensor._value
