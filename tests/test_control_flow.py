@@ -360,6 +360,27 @@ def test_py_function_integer_outputs_have_no_gradient():
     assert float(t.gradient(a, x)) == 3.0 and t.gradient(b, x) is None and int(b) == 2
 
 
+def test_tensor_array_converts_numpy_and_python_values_like_tf():
+    ta = tf.TensorArray(tf.float32, size=3).write(0, np.array(1.5)).write(True, 2)
+    ta = ta.write(np.int64(2), tf.Variable(3.0))
+    assert ta.stack().numpy().tolist() == [1.5, 2.0, 3.0] and ta.dtype == tf.float32
+    with pytest.raises(InvalidArgumentError, match="dtype"):
+        tf.TensorArray(tf.int32, size=1).write(0, np.array(1.0))
+    with pytest.raises(InvalidArgumentError, match="integer"):
+        tf.TensorArray(tf.float32, size=2).write(tf.constant(1.0), 1.0)
+    r = tf.map_fn(lambda e: np.float64(2.0), tf.constant([1.0, 2.0]))
+    assert r.dtype == tf.float32 and r.numpy().tolist() == [2.0, 2.0]
+    assert tf.ensure_shape(tf.ones([2]), 2).shape == (2,)
+
+
+def test_variables_in_elems_and_loop_vars_get_gradients():
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.map_fn(lambda e: e * e, v)) + tf.reduce_sum(
+            tf.while_loop(lambda a: tf.reduce_sum(a) < 10.0, lambda a: (a * 2.0,), [v])[0])
+    assert tape.gradient(y, v).numpy().tolist() == [2.0 + 4.0, 4.0 + 4.0]
+
+
 def test_tensor_array_as_while_loop_variable():
     ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
     _, ta = tf.while_loop(lambda i, ta: i < 3,

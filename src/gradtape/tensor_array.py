@@ -31,7 +31,7 @@ def _index(value: Any, what: str) -> int:
             raise InvalidArgumentError(f"TensorArray.{what}: the index must be an integer scalar; "
                                        f"got {value.dtype.name} of shape {list(np.shape(v))}.")
         return int(v)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    if not isinstance(value, (int, np.integer, bool, np.bool_)):
         raise TypeError(f"TensorArray.{what}: the index must be an integer; got {value!r}.")
     return int(value)
 
@@ -153,7 +153,8 @@ class TensorArray:
         if hasattr(type(value), "_gt_read"):
             value = convert_to_tensor(value)
         if not isinstance(value, Tensor):
-            value = convert_to_tensor(value, dtype_hint=self._dtype)
+            from .ops.control_flow import _convert_preferring
+            value = _convert_preferring(value, self._np_dtype)
         if value._value.dtype != self._np_dtype:
             raise InvalidArgumentError(f"TensorArray dtype is {self._dtype.name} but Op is trying to "
                                        f"write dtype {value.dtype.name}. Cast it with tf.cast.")

@@ -136,6 +136,21 @@ def _describe(x: Any) -> str:
     return text if len(text) < 300 else text[:297] + "..."
 
 
+def _convert_preferring(value: Any, np_dtype: Any) -> Tensor:
+    """``value`` (not a Tensor) as a tensor, in ``np_dtype`` when that is a lossless reading of it
+    (TF's ``preferred_dtype``: Python numbers and NumPy arrays of the same kind), else as inferred."""
+    if np_dtype is None:
+        return convert_to_tensor(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        if value.dtype.kind == np.dtype(np_dtype).kind:
+            return convert_to_tensor(value, dtype=np_dtype)
+        return convert_to_tensor(value)
+    try:
+        return convert_to_tensor(value, dtype=np_dtype)
+    except (TypeError, ValueError):
+        return convert_to_tensor(value)
+
+
 def _to_tensor_leaf(x: Any) -> Any:
     if _is_tensor_array(x):
         return x
@@ -399,8 +414,7 @@ class _Accumulator:
         if _is_variable(value):
             value = convert_to_tensor(value)
         if not isinstance(value, Tensor):
-            value = convert_to_tensor(value, dtype_hint=self.dtype) if self.dtype is not None \
-                else convert_to_tensor(value)
+            value = _convert_preferring(value, self.dtype)
         if self.dtype is None:
             self.dtype = value._value.dtype
         if value._value.dtype != self.dtype:
@@ -781,7 +795,8 @@ def ensure_shape(x: Any, shape: Any, name: Optional[str] = None) -> Tensor:
     t = convert_to_tensor(x)
     actual = np.shape(t._value)
     if shape is not None:
-        expected = TensorShape(list(shape))
+        expected = shape if isinstance(shape, TensorShape) else TensorShape(
+            shape if isinstance(shape, (int, np.integer)) else list(shape))
         if not expected.is_compatible_with(actual):
             raise InvalidArgumentError(f"Shape of tensor input {_shape_text(actual)} is not "
                                        f"compatible with expected shape {_shape_text(expected)}. "
