@@ -42,7 +42,8 @@ def _compare(got, want, where: str) -> None:
         return
     assert got is not None, f"{where}: gradtape gives None, TF a value"
     arr = np.asarray(got)
-    assert got.dtype.name == want["dtype"], f"{where}: dtype {got.dtype.name} != TF's {want['dtype']}"
+    got_dtype = got.dtype.name if hasattr(got, "dtype") else arr.dtype.name
+    assert got_dtype == want["dtype"], f"{where}: dtype {got_dtype} != TF's {want['dtype']}"
     assert list(arr.shape) == want["shape"], f"{where}: shape {list(arr.shape)} != TF's {want['shape']}"
     ref = np.asarray(want["value"], dtype=np.float64 if arr.dtype.kind in "fc" else None)
     if arr.dtype.kind in "fc":

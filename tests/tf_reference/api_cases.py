@@ -241,3 +241,35 @@ SPARSE_CASES = {
     "sparse_shape_mismatch": lambda tf: tf.SparseTensor([[0, 1], [1, 0]], [1.0], [2, 2]),
 }
 CASES.update(SPARSE_CASES)
+
+
+def _gen_shapes(tf):
+    g = tf.random.Generator.from_seed(7)
+    outs = [g.normal([2, 3]), g.uniform([4], dtype=tf.float64), g.uniform([2], minval=3, maxval=9, dtype=tf.int64),
+            g.truncated_normal([1, 2]), g.uniform_full_int([2], dtype=tf.int32), g.make_seeds(3)]
+    names = ["float32", "float64", "int32", "int64", "uint64"]
+    return [tf.shape(o) for o in outs] + [tf.constant([names.index(o.dtype.name) for o in outs])]
+
+
+RANDOM_CASES = {
+    "rng_state_from_int": lambda tf: tf.random.create_rng_state(1234, "philox"),
+    "rng_state_from_big_int": lambda tf: tf.random.create_rng_state(2 ** 64 + 5, "philox"),
+    "rng_state_from_vector": lambda tf: tf.random.create_rng_state([12, 34], "philox"),
+    "generator_state_from_seed": lambda tf: tf.convert_to_tensor(tf.random.Generator.from_seed(1234).state),
+    "generator_split_state": lambda tf: tf.convert_to_tensor(tf.random.Generator.from_seed(1).split(2)[0].state)[:2],
+    "generator_shapes": _gen_shapes,
+    "generator_uniform_int_needs_both": lambda tf: tf.random.Generator.from_seed(1).uniform([2], maxval=None, dtype=tf.int32),
+    "generator_uniform_range": lambda tf: tf.reduce_all(
+        (lambda u: (u >= 2.0) & (u < 3.0))(tf.random.Generator.from_seed(3).uniform([1000], 2.0, 3.0))),
+    "generator_state_advances": lambda tf: (lambda g: tf.reduce_any(g.normal([3]) != g.normal([3])))(
+        tf.random.Generator.from_seed(5)),
+    "stateless_normal_same_seed": lambda tf: tf.reduce_all(
+        tf.random.stateless_normal([5], seed=[1, 2]) == tf.random.stateless_normal([5], seed=[1, 2])),
+    "stateless_normal_shape": lambda tf: tf.shape(tf.random.stateless_normal([2, 3], seed=[1, 2], dtype=tf.float64)),
+    "stateless_uniform_int_needs_both": lambda tf: tf.random.stateless_uniform([2], seed=[1, 2], dtype=tf.int32),
+    "stateless_uniform_int_range": lambda tf: tf.reduce_all(
+        (lambda u: (u >= 5) & (u < 8))(tf.random.stateless_uniform([500], seed=[3, 4], minval=5, maxval=8, dtype=tf.int32))),
+    "stateless_bad_seed": lambda tf: tf.random.stateless_normal([2], seed=[1, 2, 3]),
+    "random_split_shape": lambda tf: (lambda s: (tf.shape(s), s.dtype == tf.int32))(tf.random.split(tf.constant([1, 2]), 3)),
+}
+CASES.update(RANDOM_CASES)
