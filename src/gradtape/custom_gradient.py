@@ -53,7 +53,8 @@ class _VariableWatcher:
 
 
 class _suspend_recording:
-    """Run a block with every active tape replaced by ``watcher`` (or by nothing)."""
+    """Run a block with every tape of this thread replaced by ``watcher`` (or by nothing); other
+    threads' tapes are theirs (``dispatch.ACTIVE`` is per thread)."""
 
     def __init__(self, watcher: Any = None):
         self.watcher = watcher
@@ -94,8 +95,12 @@ def _make_op(name: str, vjp: Callable[..., Any], num_outputs: int) -> Op:
 
 
 def _as_input(x: Any) -> Any:
-    if type(x) is Tensor or hasattr(type(x), "_gt_read"):
+    """A Tensor argument as it is; a Variable argument as a read of it (TF's ``convert_to_tensor``
+    of the inputs after ``f`` ran), recorded on the tapes so the gradient reaches the Variable."""
+    if type(x) is Tensor:
         return x
+    if hasattr(type(x), "_gt_read"):
+        return x._gt_read()
     return convert_to_tensor(x)
 
 
@@ -103,8 +108,9 @@ def _call_custom(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     watcher = _VariableWatcher()
     with _suspend_recording(watcher) as saved:
         result, grad_fn = f(*args, **kwargs)
-    flat_args = [_as_input(a) for a in nest.flatten(list(args))]
-    arg_ids = {id(a) for a in flat_args}
+    raw_args = nest.flatten(list(args))
+    arg_ids = {id(a) for a in raw_args} | {id(a) for a in nest.flatten(list(kwargs.values()))}
+    flat_args = [_as_input(a) for a in raw_args]
     variables = [v for v in sorted(watcher.variables.values(), key=lambda v: getattr(v, "_uid", 0))
                  if id(v) not in arg_ids]
     if variables and not _accepts_variables(grad_fn):

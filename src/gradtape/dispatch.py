@@ -3,10 +3,16 @@
 This module is the product's hot path. When no tape is active, running an op costs the forward,
 one Tensor and one truth test of ``ACTIVE``. An op is recorded on a tape only when that tape
 watches one of its inputs (TF's rule); recording appends one tuple to the tape's list.
+
+Tapes are per thread, as in TF: ``ACTIVE`` is a :class:`ThreadStack`, whose truth test (C level,
+as fast as a plain list's) says whether *any* thread is recording, and whose iteration and
+editing see only the calling thread's stack. A thread without tapes therefore pays one truth
+test per op while no thread records, and an iteration over its own empty stack while another does.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+import threading
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
@@ -15,11 +21,140 @@ from .errors import InvalidArgumentError
 from .registry import Op, ANY
 from .tensor import Tensor
 
-#: Tapes currently recording, innermost last. Mutated only by GradientTape.
-ACTIVE: list = []
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.stack: list = []
+
+
+class ThreadStack(list):
+    """A stack kept per thread behind one process-wide truth test.
+
+    ``if stack:`` is list's own C-level test of the underlying storage, which holds one marker per
+    thread whose stack is non-empty (plus one for the shared entries): true when any thread has an
+    entry. Everything else -- iteration, ``in``, indexing, ``append``/``remove``/``insert``/``pop``,
+    slice assignment -- reads or edits only the calling thread's own stack (followed, when
+    iterating, by the entries shared by all threads, see :meth:`add_shared`). ``len()`` is the
+    number of markers, not the thread's depth: use ``len(stack.current())`` for that.
+    """
+
+    __slots__ = ("_local", "_lock", "_shared")
+
+    def __init__(self) -> None:
+        list.__init__(self)
+        self._local = _Local()
+        self._lock = threading.Lock()
+        self._shared: list = []
+
+    def current(self) -> list:
+        """The calling thread's own stack (a plain list; edit it through this object)."""
+        return self._local.stack
+
+    def _mark(self, marker: list, on: bool) -> None:
+        with self._lock:
+            for i, m in enumerate(list.__iter__(self)):
+                if m is marker:
+                    if not on:
+                        list.__delitem__(self, i)
+                    return
+            if on:
+                list.append(self, marker)
+
+    def _edit(self, fn: Any, *args: Any) -> Any:
+        stack = self._local.stack
+        was = bool(stack)
+        try:
+            return fn(stack, *args)
+        finally:
+            if bool(stack) != was:
+                self._mark(stack, not was)
+
+    # reading (the thread's stack, then the shared entries)
+    def __iter__(self) -> Iterator[Any]:
+        shared = self._shared
+        return iter(self._local.stack + shared) if shared else iter(self._local.stack)
+
+    def __reversed__(self) -> Iterator[Any]:
+        return reversed(list(self.__iter__()))
+
+    def __contains__(self, x: Any) -> bool:
+        return x in self._local.stack or x in self._shared
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._local.stack[i]
+
+    def index(self, x: Any, *args: Any) -> int:
+        return self._local.stack.index(x, *args)
+
+    def copy(self) -> list:
+        return list(self.__iter__())
+
+    def __repr__(self) -> str:
+        return f"ThreadStack({self._local.stack!r}, shared={self._shared!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        return self.copy() == (list(other) if isinstance(other, ThreadStack) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # editing the thread's stack
+    def append(self, x: Any) -> None:
+        self._edit(list.append, x)
+
+    def insert(self, i: int, x: Any) -> None:
+        self._edit(list.insert, i, x)
+
+    def remove(self, x: Any) -> None:
+        self._edit(list.remove, x)
+
+    def pop(self, i: int = -1) -> Any:
+        return self._edit(list.pop, i)
+
+    def clear(self) -> None:
+        self._edit(list.clear)
+
+    def extend(self, xs: Any) -> None:
+        self._edit(list.extend, list(xs))
+
+    def __setitem__(self, i: Any, x: Any) -> None:
+        self._edit(list.__setitem__, i, x)
+
+    def __delitem__(self, i: Any) -> None:
+        self._edit(list.__delitem__, i)
+
+    def discard(self, x: Any) -> bool:
+        """Remove the innermost entry that *is* ``x`` (identity); whether one was there."""
+        stack = self._local.stack
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is x:
+                self.__delitem__(i)
+                return True
+        return False
+
+    # entries seen by every thread
+    def add_shared(self, x: Any) -> None:
+        """Add ``x`` after every thread's own entries (an observer all threads must call)."""
+        with self._lock:
+            if not any(s is x for s in self._shared):
+                self._shared = self._shared + [x]
+        self._mark(self._shared, True)
+
+    def remove_shared(self, x: Any) -> None:
+        old = self._shared
+        with self._lock:
+            self._shared = [s for s in self._shared if s is not x]
+        self._mark(old, False)
+        if self._shared:
+            self._mark(self._shared, True)
+
+
+#: Tapes recording in this thread, innermost last (``for tape in ACTIVE`` sees the calling thread's
+#: tapes only; ``if ACTIVE:`` is true while any thread records). Mutated only by GradientTape and
+#: the objects that look like one (ForwardAccumulator, function tracing, custom_gradient).
+ACTIVE: ThreadStack = ThreadStack()
+_TAPES = ACTIVE._local     # ``_TAPES.stack``: this thread's tapes, for the per-op loops
 
 #: Observers for the explain machinery (issue "why a gradient is None"); empty means off.
-HOOKS: list = []
+HOOKS: ThreadStack = ThreadStack()
 
 _new = object.__new__
 _float = float
@@ -31,10 +166,11 @@ _int = int
 def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
     """Append ``(op, inputs, out, attrs)`` to every active tape that watches one of ``inputs``."""
     if op.vjp is None:
-        for hook in HOOKS:
-            hook.on_nondifferentiable(op, inputs, out, attrs)
+        if HOOKS:
+            for hook in HOOKS:
+                hook.on_nondifferentiable(op, inputs, out, attrs)
         return
-    for tape in ACTIVE:
+    for tape in _TAPES.stack:
         ids = tape._ids
         for x in inputs:
             if id(x) in ids:
@@ -56,7 +192,7 @@ def read_variable(var: Any) -> Tensor:
     t._value = var._value
     if ACTIVE:
         vid = id(var)
-        for tape in ACTIVE:
+        for tape in _TAPES.stack:
             ids = tape._ids
             if vid not in ids:
                 if not (tape._watch_accessed_variables and var._trainable):
@@ -172,8 +308,10 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
             arr = _infer_value(value)
     else:
         arr = _infer_value(value)
-    if type(arr) is np.ndarray:
-        arr = arr[()] if arr.ndim == 0 else arr
+    if arr is value or type(arr) is not np.ndarray and isinstance(arr, np.ndarray):
+        arr = np.array(arr)     # the caller's array (or a memmap, matrix): copied, as TF does
+    if type(arr) is np.ndarray and arr.ndim == 0:
+        arr = arr[()]
     out = _new(Tensor)
     out._value = arr
     return out
@@ -183,9 +321,11 @@ def to_tensor_like(value: Any, like: Tensor) -> Tensor:
     """Convert a non-tensor operand to ``like``'s dtype (Python scalars, lists and NumPy arrays)."""
     dt = like._value.dtype
     if type(value) is np.ndarray and value.dtype == dt and value.ndim:
-        # The common case (a NumPy batch in an op with a tensor): wrap it as it is.
+        # The common case (a NumPy batch in an op with a tensor): wrap it as it is when no tape can
+        # keep it (binary ops make new arrays); copied when a tape may record it, so editing the
+        # array afterwards cannot change a gradient.
         t = _new(Tensor)
-        t._value = value
+        t._value = value.copy() if ACTIVE else value
         return t
     return convert_to_tensor(value, dtype=dt)
 

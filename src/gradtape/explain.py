@@ -402,10 +402,7 @@ def _attrs_text(op: Any, inputs: tuple, outs: tuple) -> str:
 
 
 def _remove(obj: Any) -> None:
-    for i in range(len(ACTIVE) - 1, -1, -1):
-        if ACTIVE[i] is obj:
-            del ACTIVE[i]
-            return
+    ACTIVE.discard(obj)
 
 
 # -- the hook in dispatch.HOOKS ------------------------------------------------------------------
@@ -484,7 +481,7 @@ def _install(tape_cls: Any = None) -> None:
             continue
         _originals[name] = orig
         setattr(Variable, name, _wrap_variable_method(name, orig))
-    HOOKS.append(_HOOK)
+    HOOKS.add_shared(_HOOK)
     _installed = True
 
 
@@ -501,8 +498,7 @@ def _uninstall() -> None:
         if getattr(cls.__dict__.get(name), "_gt_explain_wrapper", False):
             setattr(cls, name, orig)
     _tape_originals.clear()
-    while _HOOK in HOOKS:
-        HOOKS.remove(_HOOK)
+    HOOKS.remove_shared(_HOOK)
     _installed = False
 
 

@@ -112,8 +112,9 @@ class ForwardAccumulator:
         self._recording = False
 
     def _pause(self) -> int:
-        for i in range(len(ACTIVE) - 1, -1, -1):
-            if ACTIVE[i] is self:
+        stack = ACTIVE.current()
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is self:
                 del ACTIVE[i]
                 return i
         return -1

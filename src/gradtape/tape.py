@@ -287,10 +287,7 @@ class GradientTape:
     def _pop(self) -> None:
         if not self._recording:
             raise ValueError("Tape is not recording.")
-        for i in range(len(ACTIVE) - 1, -1, -1):
-            if ACTIVE[i] is self:
-                del ACTIVE[i]
-                break
+        ACTIVE.discard(self)
         self._recording = False
         if self._explain is not None:
             self._explain.on_pop()

@@ -98,6 +98,10 @@ def _numpy_text(value: Any, is_repr: bool) -> str:
     return "\n" + text if "\n" in text else text
 
 
+#: Filled by ``Variable.__getitem__``: id(Tensor) -> (weakref, Variable, key) of sliced reads.
+_SLICE_ASSIGN: dict = {}
+
+
 class Tensor:
     """An immutable multi-dimensional array (``tf.Tensor``, eager).
 
@@ -140,21 +144,47 @@ class Tensor:
                              "(as in TF 2); use a Variable's .name, or keep your own label.")
 
     def numpy(self) -> Any:
-        """The value as NumPy: an ndarray, or a NumPy scalar for a 0-d tensor. Do not mutate it."""
+        """A copy of the value: an ndarray, or a NumPy scalar for a 0-d tensor (``Tensor.numpy``).
+
+        As in TF, editing the returned array does not change the tensor."""
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(self)
         v = self._value
-        if type(v) is np.ndarray and v.ndim == 0:
-            return v[()]
+        if type(v) is np.ndarray:
+            return v[()] if v.ndim == 0 else v.copy()
         return v
 
     def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: a read-only view of the value (as TF), a copy with ``copy=True``
+        or another ``dtype``."""
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(self)
         v = np.asarray(self._value)
         if dtype is not None and v.dtype != dtype:
             return v.astype(dtype)
-        return v.copy() if copy else v
+        if copy:
+            return v.copy()
+        v = v.view()
+        v.flags.writeable = False
+        return v
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: gives ``assign`` to the tensors that a Variable's
+        # ``__getitem__`` returned (TF's sliced assignment, ``v[1:3].assign(x)``).
+        entry = _SLICE_ASSIGN.get(id(self))
+        if entry is not None and entry[0]() is self:
+            var, key = entry[1], entry[2]
+            if name == "assign":
+                def assign(value: Any, name: Any = None) -> Any:
+                    return var._assign_slice(key, value, name)
+                assign.__doc__ = var._assign_slice.__doc__
+                return assign
+            if name in ("assign_add", "assign_sub"):
+                raise AttributeError(
+                    f"'Tensor' object has no attribute {name!r}: a slice of a Variable has only "
+                    f"assign (as in TF). Write v[...].assign(v[...] {'+' if name == 'assign_add' else '-'} "
+                    "delta) instead.")
+        raise AttributeError(f"'Tensor' object has no attribute {name!r}")
 
     def ref(self) -> "Reference":
         """A hashable reference to this tensor (``Tensor.ref``); tensors themselves are unhashable."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -9,6 +10,8 @@ import numpy as np
 from . import dtypes as _dtypes
 from . import dispatch
 from . import _scope
+from . import tensor as _tensor_mod
+from .errors import InvalidArgumentError
 from .tensor import Tensor, TensorShape, Reference, _numpy_text
 
 _uids = itertools.count()
@@ -77,8 +80,12 @@ class Variable:
         return v.copy() if isinstance(v, np.ndarray) else v
 
     def __array__(self, dtype=None, copy=None):
+        """``np.asarray(v)``: a copy of the value (as TF); editing it does not change the Variable."""
         v = np.asarray(self._value)
-        return v.astype(dtype) if dtype is not None and v.dtype != dtype else (v.copy() if copy else v)
+        if copy is False:
+            raise ValueError(f"np.asarray(copy=False) of Variable {self._name!r}: a Variable's value "
+                             "is always copied (it can change); use copy=None or v.numpy().")
+        return v.astype(dtype) if dtype is not None and v.dtype != dtype else v.copy()
 
     @property
     def shape(self) -> TensorShape:
@@ -133,14 +140,34 @@ class Variable:
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
 
     # -- writing -------------------------------------------------------------------------------
+    def _converted(self, value: Any, what: str) -> Any:
+        """``value`` as a NumPy value of this variable's dtype, by TF's rule for writes
+        (``convert_to_tensor(value, dtype=var.dtype)``): a Tensor or Variable of another dtype raises
+        ValueError; a NumPy array is cast (as TF does, e.g. float64 data into a float32 variable);
+        Python numbers and lists are converted directly, a non-integral float into an integer
+        variable raising TypeError."""
+        dt = self._value.dtype
+        if type(value) is Tensor or hasattr(type(value), "_gt_read"):
+            new = dispatch.convert_to_tensor(value)._value
+            if new.dtype != dt:
+                raise ValueError(
+                    f"Tensor conversion requested dtype {self.dtype.name} for Tensor with dtype "
+                    f"{_dtypes.from_numpy(new.dtype).name} in {what} to variable {self._name!r}. "
+                    f"Cast the value: tf.cast(value, tf.{self.dtype.name}).")
+            return new
+        if isinstance(value, (np.ndarray, np.generic)):
+            arr = np.asarray(value)
+            if arr.dtype.kind not in "biufc" or (arr.dtype.kind == "c" and dt.kind != "c"):
+                raise TypeError(f"{what} to variable {self._name!r}: cannot convert a NumPy array of "
+                                f"dtype {arr.dtype} to {self.dtype.name}.")
+            return arr.astype(dt, copy=False)
+        try:
+            return dispatch.convert_to_tensor(value, dtype=dt)._value
+        except TypeError as err:
+            raise TypeError(f"{what} to variable {self._name!r}: {err}") from None
+
     def _checked(self, value: Any, what: str) -> Any:
-        t = dispatch.convert_to_tensor(value, dtype_hint=self._value.dtype)
-        if t._value.dtype != self._value.dtype:
-            raise ValueError(
-                f"Tensor conversion requested dtype {self.dtype.name} for Tensor with dtype "
-                f"{t.dtype.name} in {what} to variable {self._name!r}. Cast the value: "
-                f"tf.cast(value, tf.{self.dtype.name}).")
-        new = t._value
+        new = self._converted(value, what)
         if np.shape(new) != np.shape(self._value):
             if not self._shape_allows(np.shape(new)):
                 raise ValueError(
@@ -160,49 +187,119 @@ class Variable:
         return self
 
     def assign(self, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
-        """Replace the value (same shape and dtype). Not recorded: gradients do not flow through it."""
+        """Replace the value (same shape; TF's dtype rule, see ``_converted``). Not recorded:
+        gradients do not flow through it."""
         self._set(self._checked(value, "assign"))
         return self if read_value else None
 
     def assign_add(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
-        """``self += delta`` in place of the value (``Variable.assign_add``)."""
+        """``self += delta`` (``Variable.assign_add``); ``delta`` must have the variable's shape."""
         d = self._checked_delta(delta, "assign_add")
         self._value = self._value + d
         return self if read_value else None
 
     def assign_sub(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
-        """``self -= delta`` (``Variable.assign_sub``)."""
+        """``self -= delta`` (``Variable.assign_sub``); ``delta`` must have the variable's shape."""
         d = self._checked_delta(delta, "assign_sub")
         self._value = self._value - d
         return self if read_value else None
 
     def _checked_delta(self, delta: Any, what: str) -> Any:
-        t = dispatch.convert_to_tensor(delta, dtype_hint=self._value.dtype)
-        if t._value.dtype != self._value.dtype:
-            raise ValueError(f"Tensor conversion requested dtype {self.dtype.name} for Tensor with "
-                             f"dtype {t.dtype.name} in {what} to variable {self._name!r}. Cast the "
-                             f"value: tf.cast(delta, tf.{self.dtype.name}).")
-        if np.broadcast_shapes(np.shape(t._value), np.shape(self._value)) != np.shape(self._value):
-            raise ValueError(f"Cannot {what} a value of shape {list(np.shape(t._value))} to variable "
-                             f"'{self._name}' of shape {list(np.shape(self._value))}.")
-        return t._value
+        d = self._converted(delta, what)
+        if np.shape(d) != np.shape(self._value):
+            raise InvalidArgumentError(
+                f"{what}: Cannot update variable {self._name!r} with shape "
+                f"{list(np.shape(self._value))} using a Tensor with shape {list(np.shape(d))}, "
+                "shapes must be equal (TF does not broadcast in assign_add/assign_sub; use "
+                f"tf.broadcast_to(delta, {list(np.shape(self._value))}) if that is what you mean).")
+        return d
+
+    # -- sliced assignment (``v[1:3].assign(x)``) ------------------------------------------------
+    def __getitem__(self, key: Any) -> Tensor:
+        """``v[key]``: a Tensor read of the slice; as in TF it has ``assign(value)``, which writes
+        the slice of this variable (``v[:, 2:6].assign(x)``)."""
+        from .ops.indexing import getitem
+        t = getitem(self, key)
+        _SLICE_ASSIGN[id(t)] = (weakref.ref(t, _forget_slice(id(t))), self, key)
+        return t
+
+    def _assign_slice(self, key: Any, value: Any, name: Any = None) -> "Variable":
+        """``self[key] = value`` as a write (TF's ``strided_slice_assign``): ``value`` broadcasts to
+        the slice's shape (InvalidArgumentError otherwise) and follows the dtype rule of
+        ``assign``. Not differentiable, like every write; under ``tf.function`` it is an
+        ``assign`` of the updated value, so it happens on every call."""
+        from .ops.indexing import strided_slice_update
+        if type(value) is Tensor or hasattr(type(value), "_gt_read"):
+            t = dispatch.convert_to_tensor(value)      # recorded: a traced function replays it
+            self._converted(t, "sliced assign")        # the dtype check
+        else:
+            t = self._converted(value, "sliced assign")
+        try:
+            updated = strided_slice_update(self, key, t)
+        except InvalidArgumentError as err:
+            raise InvalidArgumentError(f"Sliced assign to variable {self._name!r}: {err}") from None
+        return self.assign(updated)
+
+    # -- sparse writes -------------------------------------------------------------------------
+    def _scatter(self, sparse_delta: Any, what: str, apply: Callable) -> "Variable":
+        if not hasattr(type(sparse_delta), "indices") or not hasattr(type(sparse_delta), "values"):
+            raise TypeError(f"Argument `sparse_delta` must be a `tf.IndexedSlices`. Received arg: "
+                            f"{sparse_delta!r:.80} ({what} on variable {self._name!r}).")
+        idx = np.asarray(getattr(sparse_delta.indices, "_value", sparse_delta.indices))
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"{what}: indices must be int32 or int64, got {idx.dtype} "
+                            f"(variable {self._name!r}).")
+        shape = np.shape(self._value)
+        if not shape:
+            raise InvalidArgumentError(f"{what}: variable {self._name!r} is a scalar; scatter "
+                                       "writes need a variable of rank >= 1.")
+        bad = (idx < 0) | (idx >= shape[0])
+        if bad.any():
+            pos = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise InvalidArgumentError(
+                f"{what}: indices{list(pos)} = {int(idx[pos])} is not in [0, {shape[0]}) "
+                f"(variable {self._name!r} has shape {list(shape)}; negative indices are not "
+                "allowed).")
+        upd = self._converted(sparse_delta.values, what)
+        want = tuple(idx.shape) + tuple(shape[1:])
+        if np.shape(upd) != want and np.shape(upd) != ():
+            raise InvalidArgumentError(
+                f"{what}: Must have updates.shape = indices.shape + params.shape[1:] or "
+                f"updates.shape = [], got updates.shape {list(np.shape(upd))}, indices.shape "
+                f"{list(idx.shape)}, params.shape {list(shape)} (variable {self._name!r}).")
+        new = np.array(self._value, copy=True)
+        apply(new, idx, upd)
+        return self._set(new)
 
     def scatter_update(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
-        """Write ``sparse_delta.values`` at rows ``sparse_delta.indices`` (an IndexedSlices)."""
-        new = np.array(self._value, copy=True)
-        new[np.asarray(sparse_delta.indices)] = np.asarray(sparse_delta.values)
-        return self._set(new)
+        """Write ``sparse_delta.values`` at rows ``sparse_delta.indices`` (an IndexedSlices).
+        Indices must lie in ``[0, rows)`` and updates have shape ``indices.shape + shape[1:]``
+        (or be a scalar), as in TF."""
+        return self._scatter(sparse_delta, "scatter_update", _put)
 
     def scatter_add(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
         """Add ``sparse_delta.values`` at rows ``sparse_delta.indices``, accumulating duplicates."""
-        new = np.array(self._value, copy=True)
-        np.add.at(new, np.asarray(sparse_delta.indices), np.asarray(sparse_delta.values))
-        return self._set(new)
+        return self._scatter(sparse_delta, "scatter_add", np.add.at)
 
     def scatter_sub(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
-        new = np.array(self._value, copy=True)
-        np.subtract.at(new, np.asarray(sparse_delta.indices), np.asarray(sparse_delta.values))
-        return self._set(new)
+        """Subtract ``sparse_delta.values`` at rows ``sparse_delta.indices``."""
+        return self._scatter(sparse_delta, "scatter_sub", np.subtract.at)
+
+    def scatter_mul(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
+        """Multiply rows ``sparse_delta.indices`` by ``sparse_delta.values``."""
+        return self._scatter(sparse_delta, "scatter_mul", np.multiply.at)
+
+    def scatter_div(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
+        """Divide rows ``sparse_delta.indices`` by ``sparse_delta.values``."""
+        return self._scatter(sparse_delta, "scatter_div", _divide_at)
+
+    def scatter_max(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
+        """Elementwise maximum of rows ``sparse_delta.indices`` and ``sparse_delta.values``."""
+        return self._scatter(sparse_delta, "scatter_max", np.maximum.at)
+
+    def scatter_min(self, sparse_delta: Any, use_locking: Any = None, name: Any = None):
+        """Elementwise minimum of rows ``sparse_delta.indices`` and ``sparse_delta.values``."""
+        return self._scatter(sparse_delta, "scatter_min", np.minimum.at)
 
     # -- display -------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -243,6 +340,30 @@ class Variable:
                         name=self._name, constraint=self._constraint)
 
     __array_priority__ = 100
+
+
+def _put(arr: np.ndarray, idx: np.ndarray, upd: Any) -> None:
+    arr[idx] = upd
+
+
+def _divide_at(arr: np.ndarray, idx: np.ndarray, upd: Any) -> None:
+    if arr.dtype.kind in "iu":
+        np.floor_divide.at(arr, idx, upd)
+    else:
+        np.divide.at(arr, idx, upd)
+
+
+#: id(Tensor) -> (weak reference to it, Variable, key) for the tensors ``Variable.__getitem__`` made:
+#: they have ``assign`` (see ``Tensor.__getattr__``), as in TF.
+_SLICE_ASSIGN = _tensor_mod._SLICE_ASSIGN
+
+
+def _forget_slice(key: int) -> Callable:
+    def forget(ref: Any) -> None:
+        entry = _SLICE_ASSIGN.get(key)
+        if entry is not None and entry[0] is ref:
+            del _SLICE_ASSIGN[key]
+    return forget
 
 
 def _rebuild_variable(value, trainable, name):

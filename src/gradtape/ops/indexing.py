@@ -12,7 +12,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..dispatch import apply, convert_to_tensor
+from ..dispatch import apply, convert_to_tensor, _note_numpy_exit
 from ..errors import InvalidArgumentError
 from ..registry import Op, ANY
 from ..tensor import Tensor
@@ -29,19 +29,28 @@ def _normalise_key(key: Any) -> Any:
 
 def _normalise_key_item(k: Any) -> Any:
     if isinstance(k, Tensor) or hasattr(type(k), "_gt_read"):
+        if isinstance(k, Tensor):
+            _note_numpy_exit(k)   # the index's value becomes part of the key (a traced function
+                                  # that indexes with a computed tensor must not bake it in)
         v = np.asarray(k._value)
         if v.dtype.kind not in "iub":
             raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and "
                             f"integer or bool tensors are valid indices, got a {_dtypes.from_numpy(v.dtype).name} tensor.")
         return v[()] if v.ndim == 0 else v
     if isinstance(k, slice):
-        return slice(*(None if s is None else int(getattr(s, "_value", s)) for s in (k.start, k.stop, k.step)))
+        return slice(*(None if s is None else _slice_bound(s) for s in (k.start, k.stop, k.step)))
     if isinstance(k, list):
         return np.asarray(k)
     if isinstance(k, float):
         raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and integer "
                         f"tensors are valid indices, got the float {k!r}.")
     return k
+
+
+def _slice_bound(s: Any) -> int:
+    if isinstance(s, Tensor):
+        _note_numpy_exit(s)
+    return int(getattr(s, "_value", s))
 
 
 def _is_basic(key: Any) -> bool:
@@ -85,6 +94,49 @@ def getitem(x: Any, key: Any) -> Tensor:
     """``tensor[key]`` (TF's ``__getitem__``, extended with NumPy's integer and bool arrays)."""
     x = convert_to_tensor(x)
     return apply(STRIDED_SLICE, (x,), {"key": _normalise_key(key)})
+
+
+def _slice_update_forward(x, value, key):
+    out = np.array(x, copy=True)
+    region = out[key]
+    v = np.asarray(value)
+    try:
+        np.broadcast_to(v, np.shape(region))
+    except ValueError:
+        raise InvalidArgumentError(
+            f"tensor_strided_slice_update: Cannot broadcast input shape {list(v.shape)} into final "
+            f"shape {list(np.shape(region))} (the shape of the slice being written).") from None
+    out[key] = v
+    return out[()]
+
+
+def _slice_update_grad_x(g, ans, x, value, key):
+    from .constructors import zeros_like
+    return strided_slice_update(g, key, zeros_like(strided_slice_key(g, key)))
+
+
+TENSOR_STRIDED_SLICE_UPDATE = Op(
+    "tensor_strided_slice_update", _slice_update_forward,
+    vjp=(_slice_update_grad_x, lambda g, ans, x, value, key: strided_slice_key(g, key)), kinds=ANY,
+    doc="A copy of x with x[key] replaced by value (broadcast to the slice's shape); basic keys "
+        "only (ints, slices, ..., newaxis), as TF's TensorStridedSliceUpdate. The gradient is g "
+        "with the slice zeroed for x, and g[key] (summed to value's shape) for value.")
+
+
+def strided_slice_update(x: Any, key: Any, value: Any) -> Tensor:
+    """``x`` with ``x[key] = value`` (TF's ``raw_ops.TensorStridedSliceUpdate``): ``key`` holds ints,
+    slices, ``...`` and ``tf.newaxis`` (integer tensors as ints); ``value`` broadcasts to the slice."""
+    x = convert_to_tensor(x)
+    key = _normalise_key(key)
+    if not _is_basic(key):
+        raise TypeError("Sliced assignment takes ints, slices (`:`), ellipsis (`...`) and tf.newaxis "
+                        f"only (TF's strided_slice), got {key!r}. To write rows given by an index "
+                        "array, use tf.tensor_scatter_nd_update or Variable.scatter_update.")
+    value = convert_to_tensor(value, dtype=x._value.dtype) if type(value) is not Tensor else value
+    if value._value.dtype != x._value.dtype:
+        raise ValueError(f"tensor_strided_slice_update: value has dtype {value.dtype.name} but the "
+                         f"tensor has dtype {x.dtype.name}; cast it with tf.cast.")
+    return apply(TENSOR_STRIDED_SLICE_UPDATE, (x, value), {"key": key})
 
 
 # -- gather / scatter --------------------------------------------------------------------------

@@ -60,4 +60,6 @@ OPERATORS = {
 def install() -> None:
     for cls in (Tensor, Variable):
         for name, fn in OPERATORS.items():
+            if cls is Variable and name == "__getitem__":
+                continue   # Variable's own: the slice it returns has assign()
             setattr(cls, name, fn)
