@@ -167,3 +167,38 @@ def test_checker_catches_wrong_rules():
             check_gradients(f2, [x], order=2)
     finally:
         del REGISTRY[name1], REGISTRY[name2]
+
+
+# One case per differentiable op: a Variable passed where a tensor goes must give the same gradient
+# as a watched constant (a Variable handed to an op's implementation unread used to give None).
+_VARIABLE_CASES = list({c.values[0].name: c for c in reversed(GRAD_CASES)}.values())
+
+
+@pytest.mark.parametrize("info,sample", _VARIABLE_CASES)
+def test_variable_inputs_give_the_same_gradient(info, sample):
+    pos = _split(info, sample)
+
+    def grads(make):
+        args = list(sample.args)
+        leaves = []
+        with tf.GradientTape() as tape:
+            for p in pos:
+                leaves.append(make(np.asarray(sample.args[p], dtype=np.float64)))
+                if not isinstance(leaves[-1], tf.Variable):
+                    tape.watch(leaves[-1])
+                args[p] = leaves[-1]
+            outs = info.fn(*args, **sample.kwargs)
+            total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float64) * 0.5 + tf.cast(o, tf.float64) ** 2)
+                              for o in (outs if isinstance(outs, (list, tuple)) else [outs])
+                              if o.dtype.is_floating])
+        return tape.gradient(total, leaves)
+
+    want = grads(tf.constant)
+    got = grads(tf.Variable)
+    for i, (g, w) in enumerate(zip(got, want)):
+        if w is None:
+            assert g is None, f"{info.name}: argument {pos[i]} has a gradient as a Variable but not as a tensor"
+            continue
+        assert g is not None, f"{info.name}: argument {pos[i]} passed as a tf.Variable got a None gradient"
+        np.testing.assert_allclose(tf.convert_to_tensor(g).numpy(), tf.convert_to_tensor(w).numpy(),
+                                   rtol=1e-10, atol=1e-12, err_msg=info.name)

@@ -368,16 +368,30 @@ def op_failed(op: Op, inputs: tuple, err: Exception) -> Exception:
 
 # -- generic apply -----------------------------------------------------------------------------
 
+def _read_variables(inputs: tuple) -> tuple:
+    """``inputs`` with every Variable replaced by its read (so the op is recorded against it)."""
+    return tuple([x._gt_read() if type(x) is not Tensor and hasattr(type(x), "_gt_read") else x
+                  for x in inputs])
+
+
 def apply(op: Op, inputs: tuple, attrs: Optional[dict] = None) -> Any:
     """Run ``op`` on ``inputs`` (Tensors or raw values) and record it. Returns a Tensor or a tuple."""
     n = len(inputs)
     if n == 1:
         x = inputs[0]
+        if type(x) is not Tensor and hasattr(type(x), "_gt_read"):
+            inputs = (x._gt_read(),)     # a Variable: its (watched) read is the op's input
+            x = inputs[0]
         values = (x._value if type(x) is Tensor else x,)
     elif n == 2:
         x, y = inputs
+        if (type(x) is not Tensor and hasattr(type(x), "_gt_read")) or \
+                (type(y) is not Tensor and hasattr(type(y), "_gt_read")):
+            inputs = _read_variables(inputs)
+            x, y = inputs
         values = (x._value if type(x) is Tensor else x, y._value if type(y) is Tensor else y)
     else:
+        inputs = _read_variables(inputs)
         values = tuple([x._value if type(x) is Tensor else x for x in inputs])
     try:
         result = op.forward(*values, **attrs) if attrs else op.forward(*values)
