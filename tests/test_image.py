@@ -1,6 +1,7 @@
 """tf.image against values recorded with real TensorFlow (tests/tf_reference/make_image_refs.py)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -309,7 +310,7 @@ def test_draw_bounding_boxes_matches_tf():
 
 
 # -- codecs ---------------------------------------------------------------------------------------
-PIL = pytest.importorskip("PIL")
+needs_pil = pytest.mark.skipif(importlib.util.find_spec("PIL") is None, reason="Pillow (the 'image' extra)")
 FIXTURES = sorted(os.listdir(IMAGES))
 
 
@@ -318,6 +319,7 @@ def _read(name):
         return fh.read()
 
 
+@needs_pil
 @pytest.mark.parametrize("name", FIXTURES)
 def test_decode_matches_tf(name):
     data = _read(name)
@@ -348,6 +350,7 @@ def test_decode_matches_tf(name):
         near(f"decode_jpeg_accurate/{name}", tf.image.decode_jpeg(data, dct_method="INTEGER_ACCURATE"))
 
 
+@needs_pil
 def test_encode_roundtrips():
     pic = uint8_image((6, 5, 3), 60)
     png = tf.image.encode_png(pic)

@@ -162,6 +162,42 @@ dbx = np.array([[[0.1, 0.2, 0.6, 0.9], [0.0, 0.0, 1.0, 1.0], [0.5, 0.5, 0.45, 0.
 rec("draw_bounding_boxes", tf.image.draw_bounding_boxes(canvas, dbx, np.array([[1, 0, 0, 1], [0, 1, 0, 1]],
                                                                                 np.float32)))
 
+# -- projective transforms (ImageProjectiveTransformV3) and Keras image layers -----------------------
+pimg = image((2, 5, 6, 2), 33)
+ang = 0.6
+T_ROT = np.array([[np.cos(ang), -np.sin(ang), 1.5, np.sin(ang), np.cos(ang), -1.0, 0.0, 0.0],
+                  [1.3, 0.2, -2.5, -0.1, 0.7, 3.2, 0.01, -0.02]], np.float32)
+refs["projective/transforms"] = T_ROT.tolist()
+for interp in ("nearest", "bilinear"):
+    for mode in ("reflect", "wrap", "constant", "nearest"):
+        rec(f"projective/{interp}/{mode}", tf.raw_ops.ImageProjectiveTransformV3(
+            images=pimg, transforms=T_ROT, output_shape=[5, 6], fill_value=0.5, interpolation=interp.upper(),
+            fill_mode=mode.upper()))
+
+kimg = image((2, 7, 8, 3), 34, 0, 255)
+L = tf.keras.layers
+for mode in ("reflect", "wrap", "constant", "nearest"):
+    rec(f"keras/RandomRotation/{mode}", L.RandomRotation((0.1, 0.1), fill_mode=mode, fill_value=7.0)(kimg, training=True))
+    rec(f"keras/RandomZoom/{mode}", L.RandomZoom((0.3, 0.3), (-0.2, -0.2), fill_mode=mode)(kimg, training=True))
+    rec(f"keras/RandomTranslation/{mode}", L.RandomTranslation((0.2, 0.2), (-0.3, -0.3), fill_mode=mode)(
+        kimg, training=True))
+rec("keras/RandomRotation/nearest_interp", L.RandomRotation((-0.3, -0.3), interpolation="nearest")(kimg, training=True))
+rec("keras/RandomZoom/in_single", L.RandomZoom((-0.4, -0.4))(kimg[0], training=True))
+rec("keras/RandomRotation/inference", L.RandomRotation(0.2)(kimg, training=False))
+rec("keras/Resizing/bilinear", L.Resizing(4, 5)(kimg))
+rec("keras/Resizing/crop", L.Resizing(4, 6, crop_to_aspect_ratio=True)(kimg))
+rec("keras/Resizing/pad", L.Resizing(4, 8, pad_to_aspect_ratio=True, fill_value=1.0)(kimg))
+rec("keras/Resizing/nearest_u8", L.Resizing(5, 3, interpolation="nearest")(uint8_image((2, 7, 8, 3), 35)))
+rec("keras/Resizing/lanczos3_aa", L.Resizing(3, 5, interpolation="lanczos3", antialias=True)(kimg[0]))
+rec("keras/CenterCrop/crop", L.CenterCrop(4, 5)(kimg))
+rec("keras/CenterCrop/smart", L.CenterCrop(9, 6)(kimg))
+rec("keras/RandomCrop/inference", L.RandomCrop(4, 5)(kimg, training=False))
+rec("keras/RandomCrop/small_training", L.RandomCrop(9, 6)(kimg, training=True))
+rec("keras/RandomBrightness/fixed", L.RandomBrightness((0.1, 0.1))(kimg, training=True))
+rec("keras/RandomBrightness/range01", L.RandomBrightness((-0.3, -0.3), value_range=(0, 1))(kimg / 255.0,
+                                                                                               training=True))
+rec("keras/RandomFlip/inference", L.RandomFlip()(uint8_image((2, 3, 4, 1), 36), training=False))
+
 # -- codecs: TF-encoded PNG/JPEG, Pillow-encoded GIF/BMP, decoded by TF -------------------------------
 def save(name, data):
     with open(os.path.join(IMAGES, name), "wb") as fh:
