@@ -597,3 +597,25 @@ def test_function_get_static_value():
                 tf.get_static_value(tf.constant(2.0)))
     a, b, c = f(tf.ones([2]))
     assert bool(a) and bool(b) and float(c) == 2.0
+
+
+def test_function_compiled_control_flow_differentiates_under_a_tape():
+    @tf.function
+    def f(x):
+        _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), [tf.constant(0), x])
+        ta = tf.TensorArray(tf.float32, size=2).write(0, y).write(1, tf.sin(y))
+        return tf.reduce_sum(ta.stack()) + tf.reduce_sum(tf.map_fn(lambda e: e * y, tf.stack([x, x])))
+
+    def ref(v):
+        y = v ** 4
+        return y + np.sin(y) + 2 * v * y, 4 * v ** 3 * (1 + np.cos(y)) + 10 * v ** 4
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f(tf.constant(0.5))                      # compiled first, then traced with its gradient
+        for v in (1.1, 0.7, -0.3):
+            x = tf.constant(v)
+            with tf.GradientTape() as t:
+                t.watch(x)
+                y = f(x)
+            np.testing.assert_allclose([float(y), float(t.gradient(y, x))], ref(v), rtol=2e-6)
