@@ -336,9 +336,9 @@ def while_loop(cond: Callable[..., Any], body: Callable[..., Any], loop_vars: An
     result has the structure the body returns, each leaf converted to a tensor. As in eager TF,
     gradients flow through the iterations that ran, ``back_prop`` and ``swap_memory`` change
     nothing (``back_prop=False`` warns that it is ignored) and ``parallel_iterations`` must be
-    positive. ``shape_invariants``, when given, are
-    checked after every iteration (tf.function's rule); without them shapes may change (eager).
-    ``maximum_iterations`` stops the loop after that many iterations.
+    positive. ``shape_invariants``, when given, are checked after every iteration (tf.function's
+    rule); without them shapes may change (eager). ``maximum_iterations`` stops the loop after that
+    many iterations.
     """
     _check_callable(cond, "cond")
     _check_callable(body, "body")
