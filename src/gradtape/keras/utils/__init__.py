@@ -90,3 +90,7 @@ CustomObjectScope = custom_object_scope
 
 # --- plot_model / model_to_dot (issue 5, seeing the tape) ---
 from .vis_utils import model_to_dot, plot_model  # noqa: F401,E402
+
+# --- image files and image datasets ---
+from .image_utils import (  # noqa: F401,E402
+    array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img)
