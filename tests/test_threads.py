@@ -5,7 +5,10 @@ deterministically on a library whose tape list is shared by threads.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -222,3 +225,163 @@ def test_thread_stack_truth_test_is_process_wide_and_contents_per_thread():
     s.remove_shared("all")
     del s[:]
     assert not s
+
+
+# -- stress: four threads training four models get the numbers of a serial run ----------------------
+
+STRESS_STEPS = int(os.environ.get("GRADTAPE_STRESS_STEPS", "12"))
+
+
+def _data(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((32, 6)).astype(np.float32)
+    y = np.tanh(x @ rng.standard_normal((6, 1))).astype(np.float32)
+    return x, y
+
+
+def _weights(seed):
+    rng = np.random.default_rng(100 + seed)
+    return [rng.standard_normal((6, 8)).astype(np.float32) * 0.5, np.zeros(8, np.float32),
+            rng.standard_normal((8, 1)).astype(np.float32) * 0.5, np.zeros(1, np.float32)]
+
+
+def _mlp(x, w, act=tf.tanh):
+    return tf.matmul(act(tf.matmul(x, w[0]) + w[1]), w[2]) + w[3]
+
+
+def _mse(p, y):
+    return tf.reduce_mean(tf.square(p - y))
+
+
+def train_eager(steps):
+    x, y = _data(1)
+    w = [tf.Variable(a) for a in _weights(1)]
+    opt = tf.keras.optimizers.SGD(0.1)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = _mse(_mlp(x, w), y)
+        opt.apply_gradients(zip(tape.gradient(loss, w), w))
+    return [v.numpy() for v in w]
+
+
+def train_function(steps):
+    x, y = _data(2)
+    w = [tf.Variable(a) for a in _weights(2)]
+    opt = tf.keras.optimizers.Adam(0.01)
+
+    @tf.function
+    def step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = _mse(_mlp(xb, w), yb)
+        opt.apply_gradients(zip(tape.gradient(loss, w), w))
+        w[3].assign(w[3] * 0.5)            # a write of its own on every call
+        return loss
+
+    for _ in range(steps):
+        step(tf.constant(x), tf.constant(y))
+    return [v.numpy() for v in w]
+
+
+def train_custom(steps):
+    x, y = _data(3)
+    w = [tf.Variable(a) for a in _weights(3)]
+    scale = tf.Variable(1.5, name="scale")
+
+    @tf.custom_gradient
+    def scaled_tanh(z):
+        out = tf.tanh(z) * scale                     # reads a Variable: grad_fn gets variables=
+        def grad(dy, variables=None):
+            t = tf.tanh(z)
+            return dy * scale * (1.0 - t * t), [tf.reduce_sum(dy * t)]
+        return out, grad
+
+    opt = tf.keras.optimizers.SGD(0.05)
+    params = w + [scale]
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = _mse(_mlp(x, w, act=scaled_tanh), y)
+        opt.apply_gradients(zip(tape.gradient(loss, params), params))
+    return [v.numpy() for v in params]
+
+
+def train_fit(steps):
+    x, y = _data(4)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="tanh"),
+                                 tf.keras.layers.Dense(1)])
+    model.build((None, 6))
+    model.set_weights(_weights(4))
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+    model.fit(x, y, batch_size=8, epochs=max(1, steps // 4), shuffle=False, verbose=0)
+    return [np.asarray(a) for a in model.get_weights()]
+
+
+TRAINERS = [train_eager, train_function, train_custom, train_fit]
+
+
+def test_four_threads_train_four_models_like_a_serial_run():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        serial = [fn(STRESS_STEPS) for fn in TRAINERS]
+        results: dict = {}
+        start = threading.Barrier(len(TRAINERS))
+
+        def runner(i, fn):
+            def run():
+                start.wait(TIMEOUT)
+                results[i] = fn(STRESS_STEPS)
+            return run
+
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(1e-5)          # switch threads often: many interleavings
+        try:
+            _run(*[runner(i, fn) for i, fn in enumerate(TRAINERS)])
+        finally:
+            sys.setswitchinterval(old)
+    for i, fn in enumerate(TRAINERS):
+        for a, b in zip(results[i], serial[i]):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=fn.__name__)
+    assert not dispatch.ACTIVE and not dispatch.HOOKS
+
+
+def test_keras_auto_names_are_per_thread():
+    # Keras 3 keeps its name counters in thread-local state (recorded with TF 2.21 / Keras 3.15:
+    # a thread's first Dense is 'dense' even after the main thread made two).
+    tf.keras.backend.clear_session()
+    tf.keras.layers.Dense(1), tf.keras.layers.Dense(1)
+    out = {}
+
+    def t():
+        out["thread"] = [tf.keras.layers.Dense(1).name for _ in range(2)]
+
+    _run(t)
+    assert out["thread"] == ["dense", "dense_1"]
+    assert tf.keras.layers.Dense(1).name == "dense_2"
+
+
+def test_check_numerics_is_per_thread():
+    enabled, done = threading.Event(), threading.Event()
+    out = {}
+
+    def a():
+        tf.debugging.enable_check_numerics()
+        try:
+            enabled.set()
+            assert done.wait(TIMEOUT)
+            try:
+                tf.math.log(tf.constant(-1.0))
+                out["a"] = "no error"
+            except tf.errors.InvalidArgumentError:
+                out["a"] = "raised"
+        finally:
+            tf.debugging.disable_check_numerics()
+
+    def b():
+        assert enabled.wait(TIMEOUT)
+        try:
+            out["b"] = bool(np.isnan(float(tf.math.log(tf.constant(-1.0)))))
+            out["b_enabled"] = tf.debugging.is_check_numerics_enabled()
+        finally:
+            done.set()
+
+    _run(a, b)
+    assert out == {"a": "raised", "b": True, "b_enabled": False}

@@ -84,7 +84,10 @@ def check_numerics(tensor: Any, message: str, name: Optional[str] = None) -> Ten
 
 _ORIGINALS: dict = {}          # op name -> (forward, vjp) while enabled
 _SITES: dict = {}              # id(NumPy value) -> (ref, "file:line (function)")
-_STATE = threading.local()     # .rule: stack of (op, site) whose gradient rule is running
+_STATE = threading.local()     # .rule: stack of (op, site) whose gradient rule is running;
+                               # .enabled: whether this thread turned the checks on (TF: per thread)
+_THREADS: set = set()          # idents of the threads with the checks on
+_LOCK = threading.Lock()
 _SITES_LIMIT = 200_000
 
 
@@ -100,8 +103,8 @@ def _user_site() -> str:
 
 def _remember(value: Any, site: str) -> None:
     if len(_SITES) > _SITES_LIMIT:
-        for k in [k for k, (r, _) in _SITES.items() if type(r) is weakref.ref and r() is None]:
-            del _SITES[k]
+        for k in [k for k, (r, _) in list(_SITES.items()) if type(r) is weakref.ref and r() is None]:
+            _SITES.pop(k, None)
         if len(_SITES) > _SITES_LIMIT:
             _SITES.clear()
     try:
@@ -137,6 +140,8 @@ def _rule_context() -> str:
 def _wrap_forward(op: Op, forward: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*values: Any, **attrs: Any) -> Any:
         result = forward(*values, **attrs)
+        if not getattr(_STATE, "enabled", False):   # enabled in another thread only
+            return result
         outs = result if type(result) is tuple else (result,)
         site = None
         for i, r in enumerate(outs):
@@ -171,6 +176,8 @@ def _grad_values(gx: Any) -> Any:
 
 def _wrap_rule(op: Op, rule: Callable[..., Any], index: Optional[int]) -> Callable[..., Any]:
     def checked(g: Any, ans: Any, *inputs: Any, **attrs: Any) -> Any:
+        if not getattr(_STATE, "enabled", False):   # enabled in another thread only
+            return rule(g, ans, *inputs, **attrs)
         first = ans[0] if type(ans) is tuple else ans
         site = _site_of(first._value)
         stack = getattr(_STATE, "rule", None)
@@ -201,7 +208,15 @@ def _wrap_rule(op: Op, rule: Callable[..., Any], index: Optional[int]) -> Callab
 
 def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int = 50) -> None:
     """Raise ``InvalidArgumentError`` at the first op (or gradient rule) producing Inf/NaN
-    (``tf.debugging.enable_check_numerics``). Idempotent; undo with :func:`disable_check_numerics`."""
+    (``tf.debugging.enable_check_numerics``). Idempotent; undo with :func:`disable_check_numerics`.
+    As in TF, it takes effect only on the thread in which it is called."""
+    with _LOCK:
+        _STATE.enabled = True
+        _THREADS.add(threading.get_ident())
+        _install_checks()
+
+
+def _install_checks() -> None:
     for name, op in REGISTRY.items():
         if name in _ORIGINALS:
             continue
@@ -215,7 +230,16 @@ def enable_check_numerics(stack_height_limit: int = 30, path_length_limit: int =
 
 
 def disable_check_numerics() -> None:
-    """Turn the checks off and restore every op's original forward and rule (zero cost when off)."""
+    """Turn the checks off in this thread (``tf.debugging.disable_check_numerics``); once no thread
+    has them on, every op's original forward and rule is restored (zero cost when off)."""
+    with _LOCK:
+        _STATE.enabled = False
+        _THREADS.discard(threading.get_ident())
+        if not _THREADS:
+            _uninstall_checks()
+
+
+def _uninstall_checks() -> None:
     for name, (forward, vjp) in _ORIGINALS.items():
         op = REGISTRY.get(name)
         if op is not None:
@@ -226,8 +250,8 @@ def disable_check_numerics() -> None:
 
 
 def is_check_numerics_enabled() -> bool:
-    """Whether :func:`enable_check_numerics` is on."""
-    return bool(_ORIGINALS)
+    """Whether :func:`enable_check_numerics` is on in this thread."""
+    return bool(_ORIGINALS) and getattr(_STATE, "enabled", False)
 
 
 __all__ = ["check_numerics", "enable_check_numerics", "disable_check_numerics"]

@@ -130,6 +130,21 @@ class ThreadStack(list):
                 return True
         return False
 
+    def discard_everywhere(self, x: Any) -> None:
+        """Remove ``x`` from every thread's stack (cleanup run by a finalizer, in any thread)."""
+        with self._lock:
+            for stack in list(list.__iter__(self)):
+                if stack is self._shared:
+                    continue
+                for i in range(len(stack) - 1, -1, -1):
+                    if stack[i] is x:
+                        del stack[i]
+                if not stack:
+                    for j, m in enumerate(list.__iter__(self)):
+                        if m is stack:
+                            list.__delitem__(self, j)
+                            break
+
     # entries seen by every thread
     def add_shared(self, x: Any) -> None:
         """Add ``x`` after every thread's own entries (an observer all threads must call)."""

@@ -33,6 +33,7 @@ import linecache
 import os
 import sys
 import warnings
+import threading
 import weakref
 from collections import Counter
 from typing import Any, Iterable, Optional
@@ -229,6 +230,7 @@ class _Event:
 # -- per-tape side table -------------------------------------------------------------------------
 
 _LIVE = 0          # explaining tapes alive
+_LOCK = threading.RLock()   # guards _LIVE and the class-level install/uninstall
 _installed = False
 
 
@@ -504,22 +506,24 @@ def _uninstall() -> None:
 
 def _tape_gone(shadow_ref: Any) -> None:
     global _LIVE
-    _LIVE -= 1
     shadow = shadow_ref()
     if shadow is not None:
-        _remove(shadow)
-    if _LIVE <= 0 and not ENABLED:
-        _LIVE = 0
-        _uninstall()
+        ACTIVE.discard_everywhere(shadow)   # the finalizer may run in another thread
+    with _LOCK:
+        _LIVE -= 1
+        if _LIVE <= 0 and not ENABLED:
+            _LIVE = 0
+            _uninstall()
 
 
 def attach(tape: Any) -> _TapeExplain:
     """Make ``tape`` explain its None gradients (called by ``GradientTape(explain=True)``)."""
     global _LIVE
     state = _TapeExplain(tape)
-    _LIVE += 1
-    weakref.finalize(tape, _tape_gone, weakref.ref(state.shadow))
-    _install(type(tape))
+    with _LOCK:
+        _LIVE += 1
+        weakref.finalize(tape, _tape_gone, weakref.ref(state.shadow))
+        _install(type(tape))
     return state
 
 
@@ -553,6 +557,12 @@ def enable(flag: bool = True) -> None:
     error lists the reasons. Turning it off restores the hot path exactly (``dispatch.HOOKS`` empty)
     once no explaining tape is alive.
     """
+    global ENABLED
+    with _LOCK:
+        _enable(flag)
+
+
+def _enable(flag: bool) -> None:
     global ENABLED
     ENABLED = bool(flag)
     if ENABLED:
@@ -942,6 +952,74 @@ def _flat(target: Any) -> list:
     return [t for t in nest.flatten(target) if t is not None]
 
 
+class ReleasedFacts:
+    """What ``explain`` needs after a non-persistent tape released its records in ``gradient()``:
+    for that call's targets and sources, whether the tape traced them, whether each source was
+    watched and whether its gradient was None. Ids and flags only (weak references to check that a
+    later question is about the same objects): no tensor values are kept."""
+
+    __slots__ = ("targets", "sources", "watch_accessed")
+
+    def __init__(self, tape: Any, targets: list, sources: list, grads: list):
+        ids = tape._ids
+        watched_vars = tape._watched_vars
+        self.targets = {id(t): (weakref.ref(t), id(t) in ids) for t in targets}
+        self.sources = {id(s): (weakref.ref(s), id(s) in ids or id(s) in watched_vars, g is None)
+                        for s, g in zip(sources, grads)}
+        self.watch_accessed = tape._watch_accessed_variables
+
+    def lookup(self, table: dict, obj: Any) -> Optional[tuple]:
+        e = table.get(id(obj))
+        return e if e is not None and e[0]() is obj else None
+
+
+def _explain_released(facts: ReleasedFacts, target: Any, source: Any, tname: Optional[str],
+                      sname: Optional[str]) -> Optional[str]:
+    """The reason from a released tape's facts; None when the question is about other tensors."""
+    s_desc = _describe(source, sname)
+    t_desc = _describe(target, tname) if target is not None else "the target"
+    if not (type(source) is Tensor or _is_var(source)):
+        return None
+    src = facts.lookup(facts.sources, source)
+    tgts = [facts.lookup(facts.targets, t) for t in _flat(target)] if target is not None else []
+    if src is None or not tgts or any(t is None for t in tgts):
+        return None
+    _, watched, was_none = src
+    released = (" (This non-persistent tape released its records in gradient(), keeping only "
+                "these facts; create it with tf.GradientTape(explain=True) or persistent=True "
+                "to see the ops along the path.)")
+    if not was_none:
+        verb = "depend" if isinstance(target, (list, tuple, dict)) else "depends"
+        return f"{t_desc} {verb} on {s_desc}: gradient() returned a gradient for it." + released
+    if _is_var(source) and not watched:
+        if not source.trainable:
+            return (f"{s_desc} is not trainable (trainable=False), so the tape does not watch it "
+                    "automatically and its gradient is None (as in TF). Call tape.watch(v) inside "
+                    "the `with` block, create it with trainable=True, or differentiate with respect "
+                    "to model.trainable_variables instead of model.variables.")
+        if not facts.watch_accessed:
+            return (f"{s_desc} was not watched: the tape was created with "
+                    "watch_accessed_variables=False, so reads of variables are not recorded unless "
+                    "you call tape.watch(v) inside the `with` block.")
+        return (f"{s_desc} was never read while the tape was recording, so no recorded op uses it. "
+                "Read it inside the `with tf.GradientTape()` block (for a model, call the model "
+                "inside the block and pass model.trainable_variables).")
+    if not watched:
+        return (f"{s_desc} is a tensor the tape does not watch: ops on it were not recorded. "
+                "Tensors (unlike trainable Variables) must be watched: call tape.watch(x) inside "
+                "the `with tf.GradientTape() as tape:` block before computing with x, or make it "
+                "a tf.Variable.")
+    if not any(t[1] for t in tgts):
+        return (f"{t_desc} was not computed by any op this tape recorded: it was computed outside "
+                "the `with tf.GradientTape()` block (before it started or after it ended), only "
+                "from values the tape does not watch, or through an op that has no gradient (an "
+                "integer cast, argmax, a NumPy round trip). Compute the loss inside the block from "
+                "watched values with differentiable ops." + released)
+    return (f"{s_desc} was watched, but no recorded path leads from it to {t_desc}: no recorded "
+            "op used it, or the ops that used it do not lead to the target (a NumPy round trip, "
+            "an integer cast or a non-differentiable op cuts the path)." + released)
+
+
 def explain(tape: Any, target: Any, source: Any, _frame: Any = None) -> str:
     """Why ``tape.gradient(target, source)`` is None, in plain words (``tape.explain``).
 
@@ -956,6 +1034,12 @@ def explain(tape: Any, target: Any, source: Any, _frame: Any = None) -> str:
             return cached
     frame = _frame or _user_frame(1)
     graph = _graph_of(tape)
+    facts = getattr(tape, "_released_facts", None)
+    if graph is None and facts is not None and tape._records is None:
+        text = _explain_released(facts, target, source, _name_of(target, frame),
+                                 _name_of(source, frame))
+        if text is not None:
+            return text[:1].upper() + text[1:]
     return _Explainer(tape, graph).reason(target, source, _name_of(target, frame),
                                           _name_of(source, frame))
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
+import threading
 import warnings
 from typing import Any, Callable, Optional
 
@@ -141,10 +142,22 @@ class _Trace:
         self.keep: list = []            # keeps recorded objects alive (ids stay unique)
         self.vars: dict = {}            # id(var) -> var read or written
         self.problem: Optional[str] = None
-        self.quiet = 0                  # >0 inside an opaque call / sanctioned write
+        self._quiet = 0                 # >0 inside an opaque call / sanctioned write
+        self._thread = threading.get_ident()
         self.inputs: list = []          # the input tensors the Python function received
         self.tainted: set = set()       # slots holding (values computed from) random numbers
         self.random_ids: set = set()    # ids of tensors made by random ops
+
+    @property
+    def quiet(self) -> int:
+        """>0 inside an opaque call or sanctioned write; always >0 seen from another thread: its
+        ops, reads and writes during this trace (through the class-level patches) are its own."""
+        return self._quiet if threading.get_ident() == self._thread else 1
+
+    @quiet.setter
+    def quiet(self, value: int) -> None:
+        if threading.get_ident() == self._thread:
+            self._quiet = value
 
     def new_slot(self, value: Any, derived: bool) -> int:
         self.values.append(value)
@@ -224,6 +237,7 @@ class _Trace:
 
 
 _TRACING: list = []     # stack of active _Trace objects
+_TRACE_LOCK = threading.RLock()
 
 
 def traced_value_varies(t: Any) -> bool:
@@ -992,18 +1006,19 @@ class Function:
         call_args = _rebuild((args, kwargs), iter(inputs))
         tape = _TraceTape(trace)
         hook = _Hook(trace)
-        ACTIVE.append(tape)
-        HOOKS.append(hook)
-        _TRACING.append(trace)
-        try:
-            with _Patches(trace):
-                result = (fn or self._python_function)(*call_args[0], **call_args[1])
-                if extra is not None:
-                    result = extra(result)
-        finally:
-            _TRACING.pop()
-            HOOKS.remove(hook)
-            ACTIVE.remove(tape)
+        with _TRACE_LOCK:     # one thread traces at a time: the class-level patches are shared
+            ACTIVE.append(tape)
+            HOOKS.append(hook)
+            _TRACING.append(trace)
+            try:
+                with _Patches(trace):
+                    result = (fn or self._python_function)(*call_args[0], **call_args[1])
+                    if extra is not None:
+                        result = extra(result)
+            finally:
+                _TRACING.pop()
+                HOOKS.remove(hook)
+                ACTIVE.remove(tape)
         return result, inputs
 
     def _fallback(self, reason: str) -> None:

@@ -259,6 +259,7 @@ class GradientTape:
         self._recording = False
         self._entered = False
         self._consumed = False
+        self._released_facts: Optional["_explain.ReleasedFacts"] = None
 
     # -- context -------------------------------------------------------------------------------
     def __enter__(self) -> "GradientTape":
@@ -279,6 +280,7 @@ class GradientTape:
             self._ids = set()
             self._keep = {}
             self._consumed = False
+            self._released_facts = None
         ACTIVE.append(self)
         self._recording = True
         if self._explain is not None:
@@ -453,6 +455,9 @@ class GradientTape:
                              consume=not self._persistent and self._explain is None)
             if self._explain is not None or self._persistent:
                 _explain.after_gradient(self, targets, flat_sources, grads, records)
+            elif not self._persistent:
+                # What explain() needs about this call's targets and sources, without values.
+                self._released_facts = _explain.ReleasedFacts(self, targets, flat_sources, grads)
         finally:
             self._release()
         grads = self._fill_unconnected(grads, flat_sources, unconnected)

@@ -8,6 +8,7 @@ global seed, the op seed and how many times that op seed was used, as TF does.
 from __future__ import annotations
 
 import itertools
+import threading
 from typing import Any, Optional
 
 import numpy as np
@@ -19,13 +20,15 @@ from ..tensor import Tensor
 from .constructors import _shape_arg, _wrap
 
 _state: dict = {"global_seed": None, "rng": np.random.default_rng(), "op_counts": {}}
+_LOCK = threading.Lock()   # NumPy's Generator locks its own draws; this guards the seed counters
 
 
 def set_seed(seed: Optional[int]) -> None:
     """Set the global random seed (``tf.random.set_seed``); ``None`` returns to fresh entropy."""
-    _state["global_seed"] = None if seed is None else int(seed)
-    _state["rng"] = np.random.default_rng(None if seed is None else int(seed))
-    _state["op_counts"] = {}
+    with _LOCK:
+        _state["global_seed"] = None if seed is None else int(seed)
+        _state["rng"] = np.random.default_rng(None if seed is None else int(seed))
+        _state["op_counts"] = {}
 
 
 def get_global_generator_seed() -> Optional[int]:
@@ -36,9 +39,10 @@ def _generator(seed: Optional[int] = None) -> np.random.Generator:
     if seed is None:
         return _state["rng"]
     seed = int(seed)
-    count = _state["op_counts"].get(seed, 0)
-    _state["op_counts"][seed] = count + 1
-    g = _state["global_seed"]
+    with _LOCK:                  # threads share the seeds (TF: one context per process)
+        count = _state["op_counts"].get(seed, 0)
+        _state["op_counts"][seed] = count + 1
+        g = _state["global_seed"]
     return np.random.default_rng([0 if g is None else g + 1, seed, count])
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import itertools
 import threading
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -39,7 +40,14 @@ from ...module import Module, name_scope as _name_scope
 # ------------------------------------------------------------------------------------------------
 # Names, dtype default, call context
 # ------------------------------------------------------------------------------------------------
-_NAME_COUNTS: Dict[str, int] = {}
+class _NameCounts(threading.local):
+    """Layer auto-name counters, per thread as in Keras 3 (its global state is thread-local)."""
+
+    def __init__(self) -> None:
+        self.counts: Dict[str, int] = {}
+
+
+_NAMES = _NameCounts()
 _FLOATX = ["float32"]
 
 
@@ -73,8 +81,9 @@ def _container_leaves(values: List[Any]) -> Iterator[Any]:
 
 def unique_object_name(prefix: str, zero_based: bool = True) -> str:
     """``prefix`` the first time (``prefix_1`` when not zero based), then ``prefix_1``, ``prefix_2``..."""
-    count = _NAME_COUNTS.get(prefix, 0)
-    _NAME_COUNTS[prefix] = count + 1
+    counts = _NAMES.counts
+    count = counts.get(prefix, 0)
+    counts[prefix] = count + 1
     if zero_based:
         return prefix if count == 0 else f"{prefix}_{count}"
     return f"{prefix}_{count + 1}"
@@ -82,7 +91,7 @@ def unique_object_name(prefix: str, zero_based: bool = True) -> str:
 
 def reset_uids() -> None:
     """Forget the name counters (``keras.backend.clear_session``)."""
-    _NAME_COUNTS.clear()
+    _NAMES.counts.clear()
 
 
 class _CallContext(threading.local):
@@ -99,10 +108,12 @@ _CTX = _CallContext()
 # structure may change (weights created, layers assigned, ``trainable`` set), so ``fit`` can reuse
 # its list of trainable variables between steps.
 _STATE = {"loss_layers": 0, "version": 0}
+_STATE_LOCK = threading.Lock()
+_VERSIONS = itertools.count(1)   # next() is atomic: concurrent bumps never collapse into one
 
 
 def _bump_version() -> None:
-    _STATE["version"] += 1
+    _STATE["version"] = next(_VERSIONS)
 
 
 def _floatx() -> str:
@@ -248,10 +259,10 @@ class Layer(Module):
         if name not in _INTERNAL_ATTRS and (hasattr(t, "_gt_read") or getattr(t, "_gt_layer", False)
                                             or isinstance(value, (list, tuple, dict))):
             tracked[name] = True
-            _STATE["version"] += 1
+            _STATE["version"] = next(_VERSIONS)
         elif name in tracked:
             del tracked[name]
-            _STATE["version"] += 1
+            _STATE["version"] = next(_VERSIONS)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -458,7 +469,8 @@ class Layer(Module):
 
     def _append_eager_loss(self, loss: Tensor) -> None:
         if not self._eager_losses:
-            _STATE["loss_layers"] += 1
+            with _STATE_LOCK:
+                _STATE["loss_layers"] += 1
         self._eager_losses.append(loss)
 
     def _clear_losses(self) -> None:
@@ -466,7 +478,8 @@ class Layer(Module):
             return
         for layer in self._flatten_layers():
             if layer.__dict__.get("_eager_losses"):
-                _STATE["loss_layers"] -= 1
+                with _STATE_LOCK:
+                    _STATE["loss_layers"] -= 1
                 layer.__dict__["_eager_losses"] = []
 
     # -- metadata -----------------------------------------------------------------------------
