@@ -385,3 +385,37 @@ def test_check_numerics_is_per_thread():
 
     _run(a, b)
     assert out == {"a": "raised", "b": True, "b_enabled": False}
+
+
+def test_custom_object_scope_is_per_thread_and_keeps_registrations():
+    from gradtape.keras.layers.serialization import _lookup
+
+    class Mine(tf.keras.layers.Layer):
+        pass
+
+    opened, done = threading.Event(), threading.Event()
+    out = {}
+
+    def a():
+        with tf.keras.utils.custom_object_scope({"MineA": Mine}):
+            out["a"] = _lookup("MineA", None) is Mine
+
+            @tf.keras.utils.register_keras_serializable(package="T")
+            class Registered(tf.keras.layers.Layer):
+                pass
+            opened.set()
+            assert done.wait(TIMEOUT)
+        out["after"] = "T>Registered" in tf.keras.utils.get_custom_objects()
+
+    def b():
+        assert opened.wait(TIMEOUT)
+        try:
+            _lookup("MineA", None)
+            out["b"] = "found"
+        except ValueError:
+            out["b"] = "unknown"
+        finally:
+            done.set()
+
+    _run(a, b)
+    assert out == {"a": True, "b": "unknown", "after": True}

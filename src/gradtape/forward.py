@@ -108,14 +108,16 @@ class ForwardAccumulator:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._pause()
+        ACTIVE.discard(self)
         self._recording = False
 
     def _pause(self) -> int:
+        """Step out of this thread's tape stack while a tangent rule runs (edits the thread's own
+        list directly: the process-wide "someone records" flag may stay on meanwhile)."""
         stack = ACTIVE.current()
         for i in range(len(stack) - 1, -1, -1):
             if stack[i] is self:
-                del ACTIVE[i]
+                del stack[i]
                 return i
         return -1
 
@@ -142,7 +144,11 @@ class ForwardAccumulator:
                 outs_t = _derived_jvp(op, inputs, out, attrs, tangents)
         finally:
             if pos >= 0:
-                ACTIVE.insert(pos, self)
+                stack = ACTIVE.current()
+                if stack:
+                    stack.insert(pos, self)
+                else:                      # emptied meanwhile: re-register the thread's flag
+                    ACTIVE.insert(pos, self)
         if type(out) is tuple:
             for o, t in zip(out, outs_t):
                 if t is not None and o._value.dtype.kind in "fc":

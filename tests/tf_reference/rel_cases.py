@@ -524,3 +524,83 @@ def case_function_variable_argument_second_call(tf):
     with tf.GradientTape() as tape:
         y = f(v)
     return [y, tape.gradient(y, v)]
+
+
+@case
+def case_function_variable_keyword_argument(tf):
+    v = tf.Variable(3.0)
+
+    @tf.function
+    def f(x=None):
+        return x * x
+    with tf.GradientTape() as tape:
+        y = f(x=v)
+    return tape.gradient(y, v)
+
+
+@case
+def case_function_list_of_variables(tf):
+    v, w = tf.Variable(3.0), tf.Variable(2.0)
+
+    @tf.function
+    def f(xs):
+        return xs[0] * xs[1]
+    with tf.GradientTape() as tape:
+        y = f([v, w])
+    return tape.gradient(y, [v, w])
+
+
+@case
+def case_recompute_grad_variable_argument(tf):
+    v = tf.Variable(3.0)
+    f = tf.recompute_grad(lambda x: x * x * 2.0)
+    with tf.GradientTape() as tape:
+        y = f(v)
+    return tape.gradient(y, v)
+
+
+@case
+def case_custom_gradient_variable_keyword(tf):
+    v, w = tf.Variable(3.0), tf.Variable(2.0)
+
+    @tf.custom_gradient
+    def f(x, scale=None):
+        def grad(dy):
+            return dy * 100.0
+        return x * scale, grad
+    with tf.GradientTape() as tape:
+        y = f(v, scale=w)
+    gv, gw = tape.gradient(y, [v, w])
+    return [gv, gw is None]
+
+
+@case
+def case_function_traced_with_tensor_then_variable(tf):
+    v = tf.Variable(3.0)
+
+    @tf.function
+    def f(x):
+        return x * x
+    f(tf.constant(1.0))
+    with tf.GradientTape() as tape:
+        y = f(v)
+    return tape.gradient(y, v)
+
+
+@case
+def case_grad_pass_through_variable(tf):
+    v = tf.Variable(3.0)
+    g = tf.grad_pass_through(lambda x: tf.round(x))
+    with tf.GradientTape() as tape:
+        y = g(v) * 2.0
+    return tape.gradient(y, v)
+
+
+@case
+def case_function_assign_add_on_variable_argument(tf):
+    v = tf.Variable(3.0)
+
+    @tf.function
+    def f(x):
+        return x.assign_add(1.0) * 2.0
+    return [f(v), f(v), v]

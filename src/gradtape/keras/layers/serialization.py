@@ -1,9 +1,29 @@
 """``keras.layers.serialize``/``deserialize``: ``{'class_name', 'config'}`` for built-in and custom layers."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Dict, Optional
 
 _CUSTOM_OBJECTS: Dict[str, Any] = {}
+
+
+class _Scopes(threading.local):
+    """The open ``custom_object_scope`` dicts of this thread, innermost last (Keras 3 keeps them in
+    thread-local state: a scope opened in one thread is not seen by another)."""
+
+    def __init__(self) -> None:
+        self.stack: list = []
+
+
+SCOPES = _Scopes()
+
+
+def scoped_object(name: str) -> Any:
+    """The object registered as ``name`` by this thread's open scopes (innermost first), or None."""
+    for objects in reversed(SCOPES.stack):
+        if name in objects:
+            return objects[name]
+    return None
 
 
 def serialize(layer: Any) -> Dict[str, Any]:
@@ -14,6 +34,9 @@ def serialize(layer: Any) -> Dict[str, Any]:
 def _lookup(name: str, custom_objects: Optional[dict]) -> Any:
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    scoped = scoped_object(name)
+    if scoped is not None:
+        return scoped
     if name in _CUSTOM_OBJECTS:
         return _CUSTOM_OBJECTS[name]
     from .. import layers as _layers, models as _models

@@ -66,23 +66,26 @@ def register_keras_serializable(package: str = "Custom", name: Optional[str] = N
 
 
 class custom_object_scope:
-    """Context manager adding custom objects to the registry while it is open."""
+    """Context manager making custom objects known to deserialization while it is open, in this
+    thread only (Keras 3); the global registry (``get_custom_objects``) is left as it is."""
 
     def __init__(self, *objects: dict):
         self.objects = {}
         for o in objects:
-            self.objects.update(o)
+            self.objects.update(o or {})
 
     def __enter__(self):
-        from ..layers.serialization import _CUSTOM_OBJECTS
-        self._backup = dict(_CUSTOM_OBJECTS)
-        _CUSTOM_OBJECTS.update(self.objects)
+        from ..layers.serialization import SCOPES
+        SCOPES.stack.append(self.objects)
         return self
 
     def __exit__(self, *exc):
-        from ..layers.serialization import _CUSTOM_OBJECTS
-        _CUSTOM_OBJECTS.clear()
-        _CUSTOM_OBJECTS.update(self._backup)
+        from ..layers.serialization import SCOPES
+        stack = SCOPES.stack
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is self.objects:
+                del stack[i]
+                break
         return False
 
 
