@@ -438,6 +438,8 @@ class Model(Layer):
     def get_config(self) -> Dict[str, Any]:
         """The functional graph as Keras's config (layers with ``inbound_nodes``, input/output layers)."""
         if not self._is_graph_network:
+            if type(self).get_config is not Model.get_config:  # a subclass's get_config calling super()
+                return Layer.get_config(self)                  # gets the base config, as in Keras 3
             raise NotImplementedError(
                 f"Model {self.name!r} is a subclassed Model: Keras cannot serialize its call() code. Implement "
                 "get_config() (and from_config) in your subclass, or build it with the functional API.")
@@ -1033,10 +1035,8 @@ def clone_model(model: Model, input_tensors: Any = None, clone_function: Any = N
 def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bool = True, **kwargs: Any) -> Model:
     """Load a model saved with ``model.save`` (``keras.models.load_model``; format in ``keras.saving``)."""
     from . import saving
-    try:
-        return saving.load_model(filepath, custom_objects=custom_objects, compile=compile)
-    except TypeError:
-        return saving.load_model(filepath)
+    return saving.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                             safe_mode=kwargs.pop("safe_mode", True))
 
 
 def save_model(model: Model, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:

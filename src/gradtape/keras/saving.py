@@ -387,6 +387,15 @@ def save_weights(obj: Any, filepath: Any, overwrite: bool = True) -> None:
     if _fmt(filepath) == "tf":
         _tf_checkpoint(obj).save_as_weights(filepath)
         return
+    low = filepath.lower()
+    if _fmt(filepath) == "h5" and getattr(type(obj), "_gt_layer", False):
+        from . import saving_keras
+        if low.endswith(".weights.h5"):
+            saving_keras.save_keras3_weights(obj, filepath)  # Keras 3's layout
+            return
+        if isinstance(getattr(obj, "layers", None), (list, tuple)):
+            saving_keras.save_legacy_weights(obj, filepath)  # tf.keras 2's layout
+            return
     weights = _weights_of(obj)
     write_arrays(filepath, [_value(v) for v in weights], [str(getattr(v, "name", "")) for v in weights],
                  groups=layer_groups(obj, weights))
@@ -398,7 +407,8 @@ def _shape(v: Any) -> tuple:
 
 def plan_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str], source: str,
                  what: str = "model", groups: Optional[list] = None, file_groups: Optional[list] = None,
-                 by_name: bool = False, skip_mismatch: bool = False) -> List[Tuple[Any, np.ndarray]]:
+                 by_name: bool = False, skip_mismatch: bool = False,
+                 layerwise: bool = False) -> List[Tuple[Any, np.ndarray]]:
     """Match stored ``arrays`` to ``weights`` and check every shape; returns ``[(variable, array)]`` to
     assign (nothing has been assigned yet).
 
@@ -408,7 +418,7 @@ def plan_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str],
     layers by name, weights within a layer by position; layers absent on either side are left alone; a
     count or shape mismatch raises, or with ``skip_mismatch`` is skipped with a warning (Keras 2's h5
     loader, which skips a mismatched weight, or a layer whose count differs)."""
-    if not by_name and not skip_mismatch:
+    if not by_name and not skip_mismatch and not layerwise:
         if len(weights) != len(arrays):
             hint = (" The model has no weights yet: build it first (call it on a batch, or "
                     "model.build(input_shape))." if not weights else "")
@@ -434,6 +444,9 @@ def plan_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str],
             stored.setdefault(str(n), list(idx))
         pairs = [(ln, own, stored[ln]) for ln, own in groups if ln in stored]
     else:
+        if len(groups) != len(file_groups) and not skip_mismatch:
+            raise ValueError(f"Cannot load weights from {source}: the file has {len(file_groups)} layers with "
+                             f"weights but the {what} has {len(groups)}.")
         if len(groups) != len(file_groups):
             warnings.warn(f"Loading {source}: the file has {len(file_groups)} layers with weights but the "
                           f"{what} has {len(groups)}; layers are matched in order and the extra ones skipped.",
@@ -494,6 +507,10 @@ def load_weights(obj: Any, filepath: Any, skip_mismatch: bool = False, by_name: 
         status = _tf_checkpoint(obj).restore(filepath)
         status.assert_existing_objects_matched()
         return status
+    if _fmt(filepath) == "h5" and os.path.isfile(filepath):
+        from . import saving_keras
+        if saving_keras.load_h5_weights(obj, filepath, by_name, skip_mismatch):
+            return None
     arrays, names, meta = read_arrays(filepath)
     weights = _weights_of(obj)
     file_groups = _valid_groups(meta.get("layers"), len(arrays), filepath)
@@ -595,12 +612,8 @@ def _json_default(o: Any) -> Any:
     raise TypeError(f"Cannot serialize {o!r} ({type(o).__name__}) to JSON.")
 
 
-def _model_documents(model: Any) -> tuple:
-    config = {"class_name": type(model).__name__, "module": type(model).__module__,
-              "config": model.get_config()}
-    build = _build_shape(model)
-    if build is not None:
-        config["build_input_shape"] = build
+def _model_documents_compile(model: Any) -> Optional[dict]:
+    """The compile config of a compiled model (optimizer config, loss, string metrics), or None."""
     compile_cfg = None
     opt = getattr(model, "optimizer", None)
     if opt is not None and hasattr(opt, "_slot_items"):
@@ -621,6 +634,30 @@ def _model_documents(model: Any) -> tuple:
             metrics = [metrics]
         if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
             compile_cfg["metrics"] = list(metrics)
+    return compile_cfg
+
+
+def _compile_model(model: Any, cc: dict) -> None:
+    """``model.compile`` from :func:`_model_documents_compile`'s output."""
+    from . import optimizers as _opt
+    optimizer = _opt.deserialize(cc["optimizer"])
+    kwargs = {"optimizer": optimizer}
+    if cc.get("loss") is not None:
+        from . import losses as _losses
+        kwargs["loss"] = cc["loss"] if isinstance(cc["loss"], str) else _losses.deserialize(cc["loss"])
+    if cc.get("metrics"):
+        kwargs["metrics"] = cc["metrics"]
+    model.compile(**kwargs)
+
+
+def _model_documents(model: Any) -> tuple:
+    config = {"class_name": type(model).__name__, "module": type(model).__module__,
+              "config": model.get_config()}
+    build = _build_shape(model)
+    if build is not None:
+        config["build_input_shape"] = build
+    compile_cfg = _model_documents_compile(model)
+    opt = getattr(model, "optimizer", None)
     config["compile_config"] = compile_cfg
     weights = _weights_of(model)
     w_arrays = [_value(v) for v in weights]
@@ -688,8 +725,16 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
     filepath = os.fspath(filepath)
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False.")
-    config_json, meta, w_arrays, w_names, opt_arrays, groups = _model_documents(model)
     low = filepath.lower()
+    from . import saving_keras
+    if low.endswith(".keras"):
+        saving_keras.save_keras_zip(model, filepath)
+        return
+    if (low.endswith(".h5") or low.endswith(".hdf5")) and saving_keras._model_class_name(model) in (
+            "Sequential", "Functional"):
+        saving_keras.save_legacy_model(model, filepath)
+        return
+    config_json, meta, w_arrays, w_names, opt_arrays, groups = _model_documents(model)
     if low.endswith(".keras"):
         files = _model_files(config_json, meta, w_arrays, w_names, opt_arrays, groups)
         meta = dict(meta, files={k: _sha(v) for k, v in files.items() if k != "metadata.json"})
@@ -854,6 +899,22 @@ def _model_class(name: str, custom_objects: Optional[dict]) -> Any:
         return cls
 
 
+def _is_keras_layout(filepath: str) -> bool:
+    """Whether a .keras/.h5 model file is in Keras's layout (else gradtape's own earlier layout)."""
+    if filepath.lower().endswith(".keras"):
+        try:
+            with zipfile.ZipFile(filepath) as z:
+                return "model.weights.npz" not in z.namelist()
+        except Exception as e:  # noqa: BLE001
+            raise _corrupt(filepath, ".keras (zip) file", e) from None
+    h5py = _require("h5py", "Loading a model from .h5")
+    try:
+        with h5py.File(filepath, "r") as f:
+            return not ("gradtape_meta" in f.attrs and "weights" in f)
+    except Exception as e:  # noqa: BLE001
+        raise _corrupt(filepath, "HDF5 model file", e) from None
+
+
 def _read_model_files(filepath: str) -> tuple:
     """``(config, arrays, names, groups, opt_arrays)`` from any of the three model layouts, checked."""
     low = filepath.lower()
@@ -931,10 +992,19 @@ def _read_model_files(filepath: str) -> tuple:
     return config, arrays, names, groups, opt_arrays
 
 
-def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bool = True) -> Any:  # noqa: A002
-    """Rebuild a model saved by :func:`save_model`: ``from_config``, build, weights, and (``compile``)
-    the optimizer with its iterations and slots. Files are checked (digests, shapes) before use."""
+def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bool = True,  # noqa: A002
+               safe_mode: bool = True) -> Any:
+    """Rebuild a saved model: ``from_config``, build, weights, and (``compile``) the optimizer with its
+    iterations and slots. Reads Keras 3 ``.keras`` files, tf.keras 2 ``.h5`` files and gradtape's own
+    layouts; files are checked (digests, shapes) before use, and nothing is assigned until all is checked."""
     filepath = os.fspath(filepath)
+    low = filepath.lower()
+    if os.path.isfile(filepath) and (low.endswith(".keras") or low.endswith(".h5") or low.endswith(".hdf5")):
+        from . import saving_keras
+        if _is_keras_layout(filepath):
+            if low.endswith(".keras"):
+                return saving_keras.load_keras_zip(filepath, custom_objects, compile, safe_mode)
+            return saving_keras.load_legacy_model(filepath, custom_objects, compile, safe_mode)
     config, arrays, names, _, opt_arrays = _read_model_files(filepath)
     cls = _model_class(config["class_name"], custom_objects)
     try:
@@ -951,15 +1021,28 @@ def load_model(filepath: Any, custom_objects: Optional[dict] = None, compile: bo
         _check_optimizer_arrays(weights, opt_arrays, filepath)
     apply_plan(plan)
     if compile and cc and hasattr(model, "compile"):
-        from . import optimizers as _opt
-        optimizer = _opt.deserialize(cc["optimizer"])
-        kwargs = {"optimizer": optimizer}
-        if cc.get("loss") is not None:
-            from . import losses as _losses
-            kwargs["loss"] = cc["loss"] if isinstance(cc["loss"], str) else _losses.deserialize(cc["loss"])
-        if cc.get("metrics"):
-            kwargs["metrics"] = cc["metrics"]
-        model.compile(**kwargs)
+        _compile_model(model, cc)
         if opt_arrays:
             restore_optimizer_state(model.optimizer, weights, opt_arrays)
     return model
+
+
+# -- keras.saving registration helpers ------------------------------------------------------------------
+def register_keras_serializable(package: str = "Custom", name: Optional[str] = None) -> Callable:
+    """Register a class under ``'<package>><name>'`` (and its plain name) so ``load_model`` finds it
+    (``keras.saving.register_keras_serializable``)."""
+    from .utils import register_keras_serializable as _register
+    return _register(package=package, name=name)
+
+
+def get_custom_objects() -> dict:
+    """The registry of custom objects (``keras.saving.get_custom_objects``)."""
+    from .utils import get_custom_objects as _get
+    return _get()
+
+
+def get_registered_name(obj: Any) -> str:
+    """``'<package>><name>'`` of a registered class, else its class name (``keras.saving.get_registered_name``)."""
+    from .saving_keras import _registered_name
+    cls = obj if isinstance(obj, type) else type(obj)
+    return _registered_name(cls) or cls.__name__
