@@ -30,6 +30,7 @@ from .module import Module, name_scope  # noqa: F401
 from .dispatch import convert_to_tensor  # noqa: F401
 from .indexed_slices import IndexedSlices  # noqa: F401  (installs the sparse gather gradient)
 from .sparse import SparseTensor  # noqa: F401
+from .ragged import RaggedTensor, RaggedTensorSpec  # noqa: F401
 
 newaxis = None
 

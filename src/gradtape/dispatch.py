@@ -229,7 +229,7 @@ def _note_numpy_exit(t: Tensor) -> None:
 
 def _infer_value(value: Any) -> np.ndarray:
     """NumPy value for a Python/NumPy object with TF's dtype rules (float -> float32, int -> int32)."""
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind not in "US":
         return value
     arr = np.asarray(value)
     k = arr.dtype.kind
@@ -243,7 +243,9 @@ def _infer_value(value: Any) -> np.ndarray:
         return arr.astype(np.complex128)
     if k in "bu":
         return arr
-    if k in "US":
+    if k == "U":  # TF strings are bytes (UTF-8)
+        return np.vectorize(lambda e: e.encode("utf-8"), otypes=[object])(arr) if arr.size else arr.astype(object)
+    if k == "S":
         return arr.astype(object)
     raise TypeError(f"Cannot convert {value!r} (type {type(value).__name__}) to a tensor: "
                     f"NumPy made an array of dtype {arr.dtype}. Pass numbers, nested lists of "
@@ -325,7 +327,7 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
         arr = _infer_value(value)
     if arr is value or type(arr) is not np.ndarray and isinstance(arr, np.ndarray):
         arr = np.array(arr)     # the caller's array (or a memmap, matrix): copied, as TF does
-    if type(arr) is np.ndarray and arr.ndim == 0:
+    if type(arr) is np.ndarray and arr.ndim == 0 and arr.dtype.kind != "O":  # strings stay 0-d arrays
         arr = arr[()]
     out = _new(Tensor)
     out._value = arr

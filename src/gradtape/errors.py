@@ -52,9 +52,17 @@ class ResourceExhaustedError(OpError):
 
 
 class DataLossError(OpError):
-    """Unrecoverable data loss or corruption: a checkpoint or saved file fails its integrity check."""
+    """Unrecoverable data loss or corruption: a checkpoint, saved file or TFRecord fails its integrity check."""
+
+
+class AlreadyExistsError(OpError):
+    """An entity (a file) that was to be created already exists."""
+
+
+class PermissionDeniedError(OpError):
+    """The caller may not run the operation (e.g. a file is not readable)."""
 
 
 __all__ = ["OpError", "DataLossError", "InvalidArgumentError", "UnimplementedError", "InternalError",
            "NotFoundError", "OutOfRangeError", "FailedPreconditionError",
-           "ResourceExhaustedError"]
+           "ResourceExhaustedError", "AlreadyExistsError", "PermissionDeniedError"]

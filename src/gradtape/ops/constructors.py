@@ -18,7 +18,7 @@ _new = object.__new__
 
 def _wrap(arr: Any) -> Tensor:
     t = _new(Tensor)
-    t._value = arr[()] if type(arr) is np.ndarray and arr.ndim == 0 else arr
+    t._value = arr[()] if type(arr) is np.ndarray and arr.ndim == 0 and arr.dtype.kind != "O" else arr
     return t
 
 

@@ -59,7 +59,10 @@ def _is_basic(key: Any) -> bool:
 
 
 def _slice_forward(x, key):
-    return np.asarray(x)[key][()] if not isinstance(x, np.ndarray) else x[key][()]
+    out = np.asarray(x)[key] if not isinstance(x, np.ndarray) else x[key]
+    if isinstance(out, (np.ndarray, np.generic)):
+        return out if out.dtype.kind == "O" else out[()]
+    return np.array(out, dtype=object)  # one string element: a 0-d object array, as string scalars are
 
 
 def _slice_grad_forward(g, key, shape):

@@ -375,9 +375,9 @@ def imag(x: Any, name: Optional[str] = None) -> Tensor:
 
 # -- comparisons and logic (no gradients) ------------------------------------------------------
 
-EQUAL = Op("equal", np.equal, vjp=None, kinds=ANY, doc="x == y, elementwise. No gradient.")
+EQUAL = Op("equal", np.equal, vjp=None, kinds=ANY + "O", doc="x == y, elementwise. No gradient.")
 equal = binary(EQUAL)
-NOT_EQUAL = Op("not_equal", np.not_equal, vjp=None, kinds=ANY, doc="x != y. No gradient.")
+NOT_EQUAL = Op("not_equal", np.not_equal, vjp=None, kinds=ANY + "O", doc="x != y. No gradient.")
 not_equal = binary(NOT_EQUAL)
 LESS = Op("less", np.less, vjp=None, doc="x < y. No gradient.")
 less = binary(LESS)
