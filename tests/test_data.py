@@ -172,7 +172,8 @@ def test_padded_batch_flat_map_interleave_shard():
     assert np_list(Dataset.range(10).shard(3, 1)) == [1, 4, 7]
     assert np_list(Dataset.range(3).enumerate(start=5)) == [(5, 0), (6, 1), (7, 2)]
     assert np_list(Dataset.range(2).concatenate(Dataset.range(5, 7))) == [0, 1, 5, 6]
-    g = Dataset.from_generator(lambda: iter([(1, 2.0), (3, 4.0)]))
+    g = Dataset.from_generator(lambda: iter([(1, 2.0), (3, 4.0)]),
+                               output_signature=(tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32)))
     assert np_list(g) == [(1, 2.0), (3, 4.0)]
     assert int(Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x)) == 10
 

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, Optional
 import numpy as np
 
 from .. import dtypes as _dtypes
+from ..ragged import RaggedTensor, RaggedTensorSpec, stack_rows
 from ..tensor import Tensor
 
 INFINITE = -1
@@ -48,7 +49,10 @@ def _flatten(s: Any) -> list:
 
 
 def _to_array(x: Any) -> np.ndarray:
-    """A leaf as a NumPy array with TF's dtype rules (Python floats -> float32, ints -> int32)."""
+    """A leaf as a NumPy array with TF's dtype rules (Python floats -> float32, ints -> int32);
+    RaggedTensors and nested Datasets (``window``) stay as they are."""
+    if isinstance(x, (RaggedTensor, Dataset)):
+        return x
     v = getattr(x, "_value", None)
     if v is None and hasattr(type(x), "_gt_read"):
         v = x.read_value()._value
@@ -82,9 +86,11 @@ def _normalize(structure: Any) -> Any:
 
 
 def _tensor(a: Any) -> Tensor:
+    if isinstance(a, (RaggedTensor, Dataset)):
+        return a
     t = object.__new__(Tensor)
     if isinstance(a, np.ndarray):
-        t._value = a[()] if a.ndim == 0 else a
+        t._value = a[()] if a.ndim == 0 and a.dtype.kind != "O" else a
     else:
         t._value = a
     return t
@@ -117,6 +123,10 @@ def _spec_of(element: Any) -> Any:
     from ..function import TensorSpec
 
     def one(a: np.ndarray) -> Any:
+        if isinstance(a, RaggedTensor):
+            return RaggedTensorSpec(a.shape, a.dtype, a.ragged_rank)
+        if isinstance(a, Dataset):
+            return DatasetSpec(a.element_spec)
         dt = _dtypes.string if a.dtype == object else _dtypes.from_numpy(a.dtype)
         return TensorSpec(a.shape, dt)
     return _map_structure(one, element)
@@ -124,7 +134,13 @@ def _spec_of(element: Any) -> Any:
 
 def _spec_with(spec: Any, fn: Callable) -> Any:
     from ..function import TensorSpec
-    return _map_structure(lambda s: TensorSpec(fn(tuple(s.shape)), s.dtype, s.name), spec)
+
+    def one(s: Any) -> Any:
+        if isinstance(s, RaggedTensorSpec):
+            return RaggedTensorSpec(fn(tuple(s.shape)), s.dtype, max(s.ragged_rank + len(fn(tuple(s.shape))) - len(s.shape), 0)
+                                    if len(fn(tuple(s.shape))) != len(s.shape) else s.ragged_rank)
+        return TensorSpec(fn(tuple(s.shape)), s.dtype, s.name)
+    return _map_structure(one, spec)
 
 
 class Dataset:
@@ -211,7 +227,18 @@ class Dataset:
     @staticmethod
     def from_generator(generator: Callable, output_types: Any = None, output_shapes: Any = None,
                        args: Any = None, output_signature: Any = None, name: Optional[str] = None) -> "Dataset":
-        """Elements produced by calling ``generator(*args)`` anew on each iteration."""
+        """Elements produced by calling ``generator(*args)`` anew on each iteration. With
+        ``output_signature`` (or ``output_types``/``output_shapes``) each element is converted to the
+        declared dtypes and checked against the declared shapes: a mismatch raises TypeError (a value
+        that cannot be converted) or InvalidArgumentError (a wrong shape), as TF."""
+        if output_signature is not None and (output_types is not None or output_shapes is not None):
+            raise TypeError("from_generator: `output_signature` cannot be used with the deprecated "
+                            "`output_types`/`output_shapes` arguments.")
+        if output_signature is None and output_types is not None:
+            output_signature = _signature_from_types(output_types, output_shapes)
+        if output_signature is None:
+            raise TypeError("from_generator: pass `output_signature` (a structure of tf.TensorSpec) "
+                            "describing the generated elements.")
         return _Generator(generator, tuple(args or ()), output_signature)
 
     # -- transformations ---------------------------------------------------------------------------
@@ -245,8 +272,19 @@ class Dataset:
 
     def map(self, map_func: Callable, num_parallel_calls: Any = None, deterministic: Any = None,
             name: Optional[str] = None) -> "Dataset":
-        """Apply ``map_func`` to each element (a tuple element is passed as separate arguments)."""
-        return _Map(self, map_func)
+        """Apply ``map_func`` to each element (a tuple element is passed as separate arguments).
+
+        With ``num_parallel_calls`` (a number or ``AUTOTUNE``) the function runs on a pool of threads
+        (NumPy releases the GIL in its kernels), several elements ahead of the consumer; the output
+        order is the input order unless ``deterministic=False`` (then elements come as they finish).
+        An exception raised by ``map_func`` reaches the caller with a note naming the element's index.
+        """
+        n = None if num_parallel_calls is None else int(getattr(num_parallel_calls, "_value", num_parallel_calls))
+        if n is not None and n != AUTOTUNE and n < 1:
+            raise ValueError(f"map: num_parallel_calls must be positive or tf.data.AUTOTUNE; got {n}.")
+        if n is None or n == 1:
+            return _Map(self, map_func)
+        return _ParallelMap(self, map_func, n, deterministic)
 
     def filter(self, predicate: Callable, name: Optional[str] = None) -> "Dataset":
         """Keep the elements for which ``predicate`` returns True (a scalar bool)."""
@@ -268,13 +306,24 @@ class Dataset:
         return _Skip(self, count)
 
     def cache(self, filename: str = "", name: Optional[str] = None) -> "Dataset":
-        """Keep the elements in memory after the first complete pass (a file name is accepted and
-        ignored: the cache is in memory)."""
+        """Keep the elements after the first complete pass: in memory, or with ``filename`` in a file
+        (gradtape's own format, no pickle) that later iterations -- and later programs -- read instead
+        of the input. A partial pass leaves no cache file."""
+        filename = _path_arg(filename)
+        if filename:
+            from .files import FileCache
+            return FileCache(self, filename)
         return _Cache(self)
 
     def prefetch(self, buffer_size: Any = AUTOTUNE, name: Optional[str] = None) -> "Dataset":
-        """Accepted for compatibility; elements are produced on demand (no background thread)."""
-        return self
+        """Produce up to ``buffer_size`` elements ahead on a background thread, so the input pipeline
+        overlaps the consumer's work (``AUTOTUNE``: 2 elements)."""
+        n = int(getattr(buffer_size, "_value", buffer_size))
+        if n == 0:
+            return self
+        if n < 0 and n != AUTOTUNE:
+            raise ValueError(f"prefetch: buffer_size must be >= 0 or tf.data.AUTOTUNE; got {n}.")
+        return _Prefetch(self, 2 if n == AUTOTUNE else n)
 
     def enumerate(self, start: int = 0, name: Optional[str] = None) -> "Dataset":
         """Pairs ``(index, element)`` with int64 indices."""
@@ -301,8 +350,10 @@ class Dataset:
     def interleave(self, map_func: Callable, cycle_length: Any = None, block_length: Any = None,
                    num_parallel_calls: Any = None, deterministic: Any = None, name: Optional[str] = None) -> "Dataset":
         """Like ``flat_map`` with ``cycle_length`` inputs open at once, taking ``block_length`` elements
-        from each in turn (TF's deterministic order)."""
-        return _Interleave(self, map_func, cycle_length, block_length or 1)
+        from each in turn (TF's deterministic order). With ``num_parallel_calls`` each open input is
+        read ahead on its own thread (same order)."""
+        par = num_parallel_calls is not None and int(getattr(num_parallel_calls, "_value", num_parallel_calls)) != 1
+        return _Interleave(self, map_func, cycle_length, block_length or 1, par)
 
     def shard(self, num_shards: int, index: int, name: Optional[str] = None) -> "Dataset":
         """Every ``num_shards``-th element starting at ``index``."""
@@ -311,11 +362,18 @@ class Dataset:
     def apply(self, transformation_func: Callable) -> "Dataset":
         return transformation_func(self)
 
-    def with_options(self, options: Any) -> "Dataset":
-        return self
+    def with_options(self, options: Any, name: Optional[str] = None) -> "Dataset":
+        """This dataset with ``options`` merged into its options (``Dataset.with_options``);
+        ``deterministic=False`` lets parallel maps emit elements as they finish."""
+        from . import Options
+        if not isinstance(options, Options):
+            raise TypeError(f"with_options: expected a tf.data.Options; got {type(options).__name__}.")
+        return _WithOptions(self, self.options().merge(options))
 
     def options(self) -> Any:
-        return None
+        """The ``tf.data.Options`` in effect for this dataset."""
+        from . import Options
+        return Options()
 
     def reduce(self, initial_state: Any, reduce_func: Callable) -> Any:
         """Fold the elements: ``state = reduce_func(state, element)``."""
@@ -333,6 +391,154 @@ class Dataset:
         for _ in it:
             raise ValueError("Dataset had more than one element.")
         return first
+
+
+    # -- more transformations ------------------------------------------------------------------------
+    def ragged_batch(self, batch_size: int, drop_remainder: bool = False, row_splits_dtype: Any = None,
+                     name: Optional[str] = None) -> "Dataset":
+        """Batch elements whose shapes differ into RaggedTensors (components of one shape stay dense
+        tensors), ``Dataset.ragged_batch``."""
+        batch_size = int(getattr(batch_size, "_value", batch_size))
+        if batch_size <= 0:
+            raise ValueError(f"batch_size must be positive; got {batch_size}.")
+        return _RaggedBatch(self, batch_size, bool(drop_remainder))
+
+    def window(self, size: int, shift: Optional[int] = None, stride: int = 1, drop_remainder: bool = False,
+               name: Optional[str] = None) -> "Dataset":
+        """Windows of ``size`` consecutive elements, starting every ``shift`` elements and taking every
+        ``stride``-th; each element is a (structure of) Dataset, as ``Dataset.window`` (use
+        ``flat_map(lambda w: w.batch(size))`` to get tensors)."""
+        size = int(getattr(size, "_value", size))
+        shift = size if shift is None else int(getattr(shift, "_value", shift))
+        stride = int(getattr(stride, "_value", stride))
+        if size <= 0 or shift <= 0 or stride <= 0:
+            raise ValueError(f"window: size, shift and stride must be positive; got {size}, {shift}, {stride}.")
+        return _Window(self, size, shift, stride, bool(drop_remainder))
+
+    def group_by_window(self, key_func: Callable, reduce_func: Callable, window_size: Any = None,
+                        window_size_func: Optional[Callable] = None, name: Optional[str] = None) -> "Dataset":
+        """Group elements by ``key_func(element)`` (an int64 scalar); each group of ``window_size`` elements
+        (or ``window_size_func(key)``) is passed as a Dataset to ``reduce_func(key, window)``, whose
+        Dataset's elements are emitted. Groups left at the end are reduced in the order their keys
+        first appeared."""
+        if (window_size is None) == (window_size_func is None):
+            raise ValueError("group_by_window: pass exactly one of window_size and window_size_func.")
+        return _GroupByWindow(self, key_func, reduce_func, window_size, window_size_func)
+
+    def bucket_by_sequence_length(self, element_length_func: Callable, bucket_boundaries: list,
+                                  bucket_batch_sizes: list, padded_shapes: Any = None, padding_values: Any = None,
+                                  pad_to_bucket_boundary: bool = False, no_padding: bool = False,
+                                  drop_remainder: bool = False, name: Optional[str] = None) -> "Dataset":
+        """Batch elements of similar length together (``Dataset.bucket_by_sequence_length``): bucket i
+        holds lengths in ``[boundaries[i-1], boundaries[i])`` and is batched by ``bucket_batch_sizes[i]``
+        with ``padded_batch`` (or ``batch`` with ``no_padding``)."""
+        bounds = [int(b) for b in bucket_boundaries]
+        sizes = [int(b) for b in bucket_batch_sizes]
+        if len(sizes) != len(bounds) + 1:
+            raise ValueError(f"bucket_by_sequence_length: len(bucket_batch_sizes) must equal "
+                             f"len(bucket_boundaries) + 1; got {len(sizes)} and {len(bounds)}.")
+        if sorted(bounds) != bounds:
+            raise ValueError("bucket_by_sequence_length: bucket_boundaries must be sorted.")
+
+        def key(*e: Any) -> Any:
+            n = int(np.asarray(getattr(_call(element_length_func, e if len(e) > 1 else e[0]), "_value",
+                                       _call(element_length_func, e if len(e) > 1 else e[0]))))
+            return np.int64(int(np.searchsorted(bounds, n, side="right")))
+
+        def reduce(k: Any, window: "Dataset") -> "Dataset":
+            k = int(np.asarray(getattr(k, "_value", k)))
+            b = sizes[k]
+            if no_padding:
+                return window.batch(b, drop_remainder=drop_remainder)
+            shapes = padded_shapes
+            if pad_to_bucket_boundary:
+                if k == len(bounds):
+                    raise ValueError("bucket_by_sequence_length: with pad_to_bucket_boundary, every element "
+                                     "must be shorter than the last boundary.")
+                spec = window.element_spec
+                shapes = _map_structure(lambda sp: (bounds[k] - 1,) + tuple(None for _ in tuple(sp.shape)[1:]), spec)
+            return window.padded_batch(b, padded_shapes=shapes, padding_values=padding_values,
+                                       drop_remainder=drop_remainder)
+
+        return _GroupByWindow(self, key, reduce, None, lambda k: sizes[int(np.asarray(getattr(k, "_value", k)))],
+                              raw_key=True)
+
+    def rejection_resample(self, class_func: Callable, target_dist: Any, initial_dist: Any = None,
+                           seed: Optional[int] = None, name: Optional[str] = None) -> "Dataset":
+        """Resample toward ``target_dist`` by rejection (``Dataset.rejection_resample``): element x of
+        class c is kept with probability ``min(1, (t_c / p_c) / max_j (t_j / p_j))``, where ``p`` is
+        ``initial_dist`` or, when None, the running class frequencies seen so far. Elements are
+        ``(class, element)`` pairs, as TF. The random draws differ from TF's."""
+        return _RejectionResample(self, class_func, target_dist, initial_dist, seed)
+
+    def save(self, path: str, compression: Optional[str] = None, shard_func: Any = None,
+             checkpoint_args: Any = None, name: Optional[str] = None) -> None:
+        """Write all elements to the directory ``path`` (``Dataset.save``) in gradtape's own format
+        (no pickle; compression None or 'GZIP'); read it back with ``Dataset.load``. The format is not
+        TF's snapshot format."""
+        if shard_func is not None or checkpoint_args is not None:
+            raise NotImplementedError("Dataset.save: shard_func and checkpoint_args are not supported.")
+        from .files import save_dataset
+        save_dataset(self, _path_arg(path), compression)
+
+    @staticmethod
+    def load(path: str, element_spec: Any = None, compression: Optional[str] = None, reader_func: Any = None,
+             name: Optional[str] = None) -> "Dataset":
+        """The dataset ``Dataset.save`` wrote to ``path``."""
+        if reader_func is not None:
+            raise NotImplementedError("Dataset.load: reader_func is not supported.")
+        from .files import LoadedDataset
+        return LoadedDataset(_path_arg(path), element_spec)
+
+    def snapshot(self, path: str, compression: str = "AUTO", reader_func: Any = None, shard_func: Any = None,
+                 name: Optional[str] = None) -> "Dataset":
+        """Persist the elements under the directory ``path`` on the first complete pass and read them
+        from there afterwards (``Dataset.snapshot``; gradtape's own format, like ``cache(filename)``)."""
+        if reader_func is not None or shard_func is not None:
+            raise NotImplementedError("Dataset.snapshot: reader_func and shard_func are not supported.")
+        import os
+        from .files import FileCache
+        p = _path_arg(path)
+        os.makedirs(p, exist_ok=True)
+        return FileCache(self, os.path.join(p, "snapshot"))
+
+    def ignore_errors(self, log_warning: bool = False, name: Optional[str] = None) -> "Dataset":
+        """Drop the elements whose computation raises an error (``Dataset.ignore_errors``)."""
+        return _IgnoreErrors(self, log_warning)
+
+    def take_while(self, predicate: Callable, name: Optional[str] = None) -> "Dataset":
+        """The elements up to the first one for which ``predicate`` is False."""
+        return _TakeWhile(self, predicate)
+
+    def scan(self, initial_state: Any, scan_func: Callable, name: Optional[str] = None) -> "Dataset":
+        """Emit ``out`` of ``state, out = scan_func(state, element)`` for each element."""
+        return _Scan(self, initial_state, scan_func)
+
+    @staticmethod
+    def sample_from_datasets(datasets: list, weights: Any = None, seed: Optional[int] = None,
+                             stop_on_empty_dataset: bool = False, rerandomize_each_iteration: Any = None) -> "Dataset":
+        """Each element drawn from ``datasets[i]`` with probability ``weights[i]`` (uniform by default);
+        an exhausted input is dropped from the draw (or ends the dataset with
+        ``stop_on_empty_dataset``). The random draws differ from TF's."""
+        return _Sample(list(datasets), weights, seed, stop_on_empty_dataset)
+
+    @staticmethod
+    def choose_from_datasets(datasets: list, choice_dataset: "Dataset", stop_on_empty_dataset: bool = True) -> "Dataset":
+        """Element i comes from ``datasets[choice_dataset[i]]``."""
+        return _Choose(list(datasets), choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def list_files(file_pattern: Any, shuffle: Optional[bool] = None, seed: Optional[int] = None,
+                   name: Optional[str] = None) -> "Dataset":
+        """The file names matching one or more glob patterns, shuffled unless ``shuffle=False``
+        (then sorted); no match raises InvalidArgumentError, as TF."""
+        from .readers import list_files
+        return list_files(file_pattern, shuffle, seed)
+
+    @staticmethod
+    def counter(start: int = 0, step: int = 1, dtype: Any = None, name: Optional[str] = None) -> "Dataset":
+        """``start, start + step, ...`` forever (``Dataset.counter``)."""
+        return _Counter(start, step, dtype)
 
 
 class DatasetIterator:
@@ -440,6 +646,9 @@ class _Unary(Dataset):
 
     def _element_spec(self) -> Any:
         return self._input._element_spec()
+
+    def options(self) -> Any:
+        return self._input.options()
 
 
 class _IndexStream(_Unary):
@@ -658,8 +867,12 @@ class _Batch(_Unary):
 
     @staticmethod
     def _stack(group: list) -> Any:
+        def stack(*xs: Any) -> Any:
+            if isinstance(xs[0], RaggedTensor):
+                return stack_rows(list(xs))
+            return np.stack(xs)
         try:
-            return _map_structure(lambda *xs: np.stack(xs), *group)
+            return _map_structure(stack, *group)
         except ValueError as e:
             shapes = [[list(np.shape(x)) for x in _flatten(g)] for g in group[:4]]
             raise ValueError(f"Dataset.batch: cannot batch elements of different shapes ({e}); first "
@@ -685,7 +898,7 @@ class _Unbatch(_Unary):
                 raise ValueError("Dataset.unbatch: elements must have a first dimension; got a scalar.")
             n = leaves[0].shape[0]
             for i in range(n):
-                yield _map_structure(lambda a: a[i], e)
+                yield _map_structure(lambda a: _row_of(a, i), e)
 
     def _cardinality(self) -> int:
         n = self._input._cardinality()
@@ -703,8 +916,12 @@ class _Map(_Unary):
 
     def _elements(self) -> Iterator:
         fn = self._fn
-        for e in self._input._elements():
-            yield _from_user(_call(fn, e))
+        for i, e in enumerate(self._input._elements()):
+            try:
+                out = _from_user(_call(fn, e))
+            except Exception as err:
+                raise _with_index_note(err, i)
+            yield out
 
     def _element_spec(self) -> Any:
         if self._spec is None:
@@ -890,8 +1107,10 @@ class _FlatMap(_Unary):
 
 
 class _Interleave(_FlatMap):
-    def __init__(self, input_dataset: Dataset, fn: Callable, cycle_length: Any, block_length: int):
+    def __init__(self, input_dataset: Dataset, fn: Callable, cycle_length: Any, block_length: int,
+                 parallel: bool = False):
         super().__init__(input_dataset, fn)
+        self._parallel = parallel
         c = cycle_length if cycle_length not in (None, AUTOTUNE) else 16
         self._cycle = int(getattr(c, "_value", c))
         self._block = int(getattr(block_length, "_value", block_length))
@@ -907,7 +1126,7 @@ class _Interleave(_FlatMap):
                 except StopIteration:
                     exhausted = True
                     break
-                active.append(_call(self._fn, e)._elements())
+                active.append(self._open(e))
             if not active:
                 return
             i = 0
@@ -926,12 +1145,19 @@ class _Interleave(_FlatMap):
                     if not exhausted:
                         try:
                             e = next(inputs)
-                            active.insert(i, _call(self._fn, e)._elements())
+                            active.insert(i, self._open(e))
                             continue
                         except StopIteration:
                             exhausted = True
                     continue
                 i += 1
+
+
+    def _open(self, e: Any) -> Iterator:
+        sub = _call(self._fn, e)
+        if not isinstance(sub, Dataset):
+            raise TypeError(f"interleave: map_func must return a Dataset; got {type(sub).__name__}.")
+        return (_Prefetch(sub, 4) if self._parallel else sub)._elements()
 
 
 class _Enumerate(_Unary):
@@ -975,13 +1201,613 @@ class _Generator(Dataset):
         self._signature = signature
 
     def _elements(self) -> Iterator:
-        for e in self._gen(*self._args):
-            yield _from_user(e)
+        sig = self._signature
+        args = tuple(np.asarray(a._value) if hasattr(a, "_value") else a for a in self._args)
+        for i, e in enumerate(self._gen(*args)):
+            yield self._match(sig, e, i)
+
+    def _match(self, sig: Any, e: Any, i: int) -> Any:
+        if isinstance(sig, dict):
+            if not isinstance(e, dict) or set(e) != set(sig):
+                raise TypeError(f"`generator` yielded an element {e!r} that does not match the output_signature "
+                                f"structure (a dict with keys {sorted(sig)}); element {i}.")
+            return type(sig)((k, self._match(sig[k], e[k], i)) for k in sig)
+        if isinstance(sig, tuple):
+            if not isinstance(e, (tuple, list)) or len(e) != len(sig):
+                raise TypeError(f"`generator` yielded an element that did not match the expected structure. The "
+                                f"expected structure was a tuple of {len(sig)} components, but the yielded element "
+                                f"was {e!r}; element {i}.")
+            parts = [self._match(s, x, i) for s, x in zip(sig, e)]
+            return type(sig)(*parts) if _is_namedtuple(sig) else tuple(parts)
+        return _conform(e, sig, i)
 
     def _element_spec(self) -> Any:
-        if self._signature is not None:
-            return self._signature
+        return self._signature
+
+
+# -- helpers of the transformations below --------------------------------------------------------------
+def _row_of(a: Any, i: int) -> Any:
+    if isinstance(a, RaggedTensor):
+        r = a[i]
+        return r if isinstance(r, RaggedTensor) else np.asarray(r._value)
+    return a[i]
+
+
+def _path_arg(p: Any) -> str:
+    v = getattr(p, "_value", None)
+    if v is not None:
+        p = np.asarray(v)[()]
+    if isinstance(p, bytes):
+        p = p.decode("utf-8")
+    import os
+    return os.fspath(p) if p is not None else ""
+
+
+def _with_index_note(err: BaseException, index: int, what: str = "map") -> BaseException:
+    note = f"(raised by the Dataset.{what} function on input element {index})"
+    if hasattr(err, "add_note") and note not in getattr(err, "__notes__", ()):
+        err.add_note(note)
+    return err
+
+
+class _AnyShapeSpec:
+    """The spec of a generator component declared by ``output_types`` alone: a dtype, any shape."""
+
+    def __init__(self, dtype: Any):
+        self.dtype = _dtypes.as_dtype(dtype)
+        self.shape = None
+        self.name = None
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape=<unknown>, dtype=tf.{self.dtype.name}, name=None)"
+
+
+def _signature_from_types(types: Any, shapes: Any) -> Any:
+    from ..function import TensorSpec
+    if shapes is None:
+        return _map_structure(lambda t: _AnyShapeSpec(t), types)
+    flat_t = _flatten(types)
+    flat_s = _flatten_up_to(types, shapes)
+    it = iter([_AnyShapeSpec(t) if sh is None else TensorSpec(tuple(getattr(sh, "as_list", lambda: sh)()), t)
+               for t, sh in zip(flat_t, flat_s)])
+    return _map_structure(lambda _t: next(it), types)
+
+
+def _conform(value: Any, spec: Any, index: int) -> Any:
+    """A generated leaf converted to ``spec``'s dtype and checked against its shape (TF's rules)."""
+    from ..errors import InvalidArgumentError
+    if isinstance(spec, RaggedTensorSpec):
+        from ..ragged import constant as ragged_constant
+        rt = value if isinstance(value, RaggedTensor) else ragged_constant(
+            value.tolist() if isinstance(value, np.ndarray) else value, dtype=spec.dtype)
+        if rt.dtype != spec.dtype:
+            raise TypeError(f"`generator` yielded a RaggedTensor of dtype {rt.dtype.name} where {spec.dtype.name} "
+                            f"was expected (element {index}).")
+        return rt
+    want = spec.dtype
+    npd = _dtypes.to_numpy(want)
+    v = getattr(value, "_value", None)
+    raw = v if v is not None else value
+    try:
+        if want.name == "string":
+            arr = np.asarray(raw, dtype=object) if not isinstance(raw, np.ndarray) else raw
+            if arr.dtype.kind in "US":
+                arr = arr.astype(object)
+            if arr.dtype != object or not all(isinstance(x, (bytes, str)) for x in arr.flat):
+                raise TypeError
+            if arr.size and any(isinstance(x, str) for x in arr.flat):
+                arr = np.vectorize(lambda x: x.encode() if isinstance(x, str) else x, otypes=[object])(arr)
+        else:
+            src = np.asarray(raw)
+            if src.dtype == object or src.dtype.kind in "USV":
+                raise TypeError
+            # TF converts with numpy; values that change (1.5 -> int) are refused
+            arr = src.astype(npd)
+            if src.dtype.kind in "fc" and np.dtype(npd).kind in "iub" and not np.array_equal(arr, src):
+                raise TypeError
+            if src.dtype.kind == "b" and np.dtype(npd).kind != "b":
+                raise TypeError
+    except (TypeError, ValueError):
+        got = np.asarray(raw).dtype if not isinstance(raw, (list, tuple)) else type(raw).__name__
+        raise TypeError(f"`generator` yielded an element that could not be converted to the expected type. "
+                        f"The expected type was {want.name}, but the yielded element was {raw!r} "
+                        f"(dtype {got}); element {index}.") from None
+    shape = spec.shape
+    if shape is not None and getattr(shape, "rank", 0) is not None:
+        dims = list(shape)
+        if len(dims) != arr.ndim or any(d is not None and d != a for d, a in zip(dims, arr.shape)):
+            raise InvalidArgumentError(
+                f"`generator` yielded an element of shape {tuple(arr.shape)} where an element of shape "
+                f"{tuple(dims)} was expected (element {index}).")
+    return arr
+
+
+class DatasetSpec:
+    """``tf.data.DatasetSpec``: the type of a nested Dataset element (from ``window``)."""
+
+    def __init__(self, element_spec: Any, dataset_shape: Any = ()):
+        self.element_spec = element_spec
+
+    def __repr__(self) -> str:
+        return f"DatasetSpec({self.element_spec!r}, TensorShape([]))"
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, DatasetSpec) and other.element_spec == self.element_spec
+
+
+class _WithOptions(_Unary):
+    def __init__(self, input_dataset: Dataset, options: Any):
+        super().__init__(input_dataset)
+        self._options = options
+
+    def _elements(self) -> Iterator:
+        return self._input._elements()
+
+    def _index_source(self) -> Any:
+        return self._input._index_source()
+
+    def _index_chunks(self) -> Iterator[np.ndarray]:
+        return self._input._index_chunks()
+
+    def options(self) -> Any:
+        return self._options
+
+
+_SENTINEL = object()
+
+
+class _ParallelMap(_Map):
+    """``map`` on a thread pool: up to ``n`` calls in flight; results in input order unless
+    non-deterministic. Threads start when iteration starts and stop when it ends or is abandoned."""
+
+    def __init__(self, input_dataset: Dataset, fn: Callable, n: int, deterministic: Any):
+        super().__init__(input_dataset, fn)
+        import os
+        self._n = max(1, min(os.cpu_count() or 1, 16)) if n == AUTOTUNE else n
+        self._deterministic = deterministic
+
+    def _elements(self) -> Iterator:
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+        det = self._deterministic
+        if det is None:
+            det = self.options().deterministic
+            det = True if det is None else bool(det)
+        fn = self._fn
+
+        def work(i: int, e: Any) -> Any:
+            try:
+                return _from_user(_call(fn, e))
+            except BaseException as err:  # the index travels with the error
+                raise _with_index_note(err, i)
+
+        pool = ThreadPoolExecutor(max_workers=self._n, thread_name_prefix="gradtape-data-map")
+        inputs = enumerate(self._input._elements())
+        pending: list = []
+        window = 2 * self._n
+        try:
+            done_input = False
+            while True:
+                while not done_input and len(pending) < window:
+                    try:
+                        i, e = next(inputs)
+                    except StopIteration:
+                        done_input = True
+                        break
+                    pending.append(pool.submit(work, i, e))
+                if not pending:
+                    return
+                if det:
+                    fut = pending.pop(0)
+                    yield fut.result()
+                else:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    fut = next(f for f in pending if f in done)
+                    pending.remove(fut)
+                    yield fut.result()
+        finally:
+            for f in pending:
+                f.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Prefetch(_Unary):
+    """Runs the input pipeline on a background thread, ``buffer`` elements ahead."""
+
+    def __init__(self, input_dataset: Dataset, buffer: int):
+        super().__init__(input_dataset)
+        self._buffer = buffer
+
+    def _elements(self) -> Iterator:
+        import queue
+        import threading
+        q: "queue.Queue" = queue.Queue(maxsize=self._buffer)
+        stop = threading.Event()
+        src = self._input
+
+        def produce() -> None:
+            try:
+                for e in src._elements():
+                    while not stop.is_set():
+                        try:
+                            q.put(("item", e), timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                item: Any = ("end", None)
+            except BaseException as err:
+                item = ("error", err)
+            while not stop.is_set():
+                try:
+                    q.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        t = threading.Thread(target=produce, name="gradtape-data-prefetch", daemon=True)
+        t.start()
+        try:
+            while True:
+                kind, value = q.get()
+                if kind == "item":
+                    yield value
+                elif kind == "end":
+                    return
+                else:
+                    raise value
+        finally:
+            stop.set()
+
+
+class _RaggedBatch(_Batch):
+    def _elements(self) -> Iterator:
+        def combine(group: list) -> Any:
+            def one(*xs: Any) -> Any:
+                if isinstance(xs[0], RaggedTensor):
+                    return stack_rows(list(xs))
+                arrs = [np.asarray(x) for x in xs]
+                if all(a.shape == arrs[0].shape for a in arrs):
+                    if arrs[0].ndim == 0:
+                        return np.stack(arrs)
+                    return stack_rows(arrs) if False else _uniform_ragged(arrs)
+                if arrs[0].ndim == 0:
+                    raise ValueError("ragged_batch: scalar components must keep their shape.")
+                return stack_rows(arrs)
+            return _map_structure(one, *group)
+        return self._groups(combine)
+
+    def _element_spec(self) -> Any:
+        lead = self._b if self._drop else None
+
+        def one(sp: Any) -> Any:
+            shape = tuple(sp.shape)
+            if isinstance(sp, RaggedTensorSpec):
+                return RaggedTensorSpec((lead,) + shape, sp.dtype, sp.ragged_rank + 1)
+            if not shape:
+                from ..function import TensorSpec
+                return TensorSpec((lead,), sp.dtype)
+            return RaggedTensorSpec((lead,) + shape, sp.dtype, 1)
+        return _map_structure(one, self._input._element_spec())
+
+
+def _uniform_ragged(arrs: list) -> RaggedTensor:
+    """Equal-shaped rows batched as a RaggedTensor (TF's ragged_batch of a component with a
+    first dimension gives a RaggedTensor even when all rows have the same length)."""
+    return stack_rows(arrs)
+
+
+class _Window(_Unary):
+    def __init__(self, input_dataset: Dataset, size: int, shift: int, stride: int, drop: bool):
+        super().__init__(input_dataset)
+        self._size, self._shift, self._stride, self._drop = size, shift, stride, drop
+
+    def _elements(self) -> Iterator:
+        span = (self._size - 1) * self._stride + 1
+        buf: list = []
+        start = 0  # absolute index of buf[0]
+        next_start = 0
+        it = self._input._elements()
+        exhausted = False
+        while True:
+            while not exhausted and start + len(buf) < next_start + span:
+                try:
+                    buf.append(next(it))
+                except StopIteration:
+                    exhausted = True
+            lo = next_start - start
+            if lo >= len(buf):
+                return
+            items = buf[lo:lo + span:self._stride]
+            if len(items) < self._size and (self._drop or not items):
+                return
+            yield self._as_datasets(items)
+            next_start += self._shift
+            drop = min(next_start - start, len(buf))
+            del buf[:drop]
+            start += drop
+            if exhausted and next_start - start >= len(buf):
+                return
+
+    def _as_datasets(self, items: list) -> Any:
+        structure = items[0]
+        flat = [_flatten(e) for e in items]
+        dss = [_Elements([f[j] for f in flat]) for j in range(len(flat[0]))]
+        it = iter(dss)
+        return _map_structure(lambda _x: next(it), structure)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        if n < 0:
+            return n
+        span = (self._size - 1) * self._stride + 1
+        if self._drop:
+            return 0 if n < span else (n - span) // self._shift + 1
+        return -(-n // self._shift)
+
+    def _element_spec(self) -> Any:
+        return _map_structure(lambda sp: DatasetSpec(sp), self._input._element_spec())
+
+
+class _Elements(Dataset):
+    """A dataset over a list of already-made elements (the windows' datasets, groups)."""
+
+    def __init__(self, items: list):
+        self._items = items
+
+    def _elements(self) -> Iterator:
+        return iter(self._items)
+
+    def _cardinality(self) -> int:
+        return len(self._items)
+
+    def _element_spec(self) -> Any:
+        if not self._items:
+            raise ValueError("element_spec of an empty window is unknown.")
+        spec = _spec_of(self._items[0])
+        same = all(np.shape(x) == np.shape(self._items[0]) for x in self._items) if not isinstance(
+            self._items[0], (dict, tuple)) else True
+        return spec if same else _spec_with(spec, lambda s: tuple(None for _ in s))
+
+
+class _GroupByWindow(_Unary):
+    def __init__(self, input_dataset: Dataset, key_func: Callable, reduce_func: Callable, window_size: Any,
+                 window_size_func: Optional[Callable], raw_key: bool = False):
+        super().__init__(input_dataset)
+        self._key, self._reduce = key_func, reduce_func
+        self._size = None if window_size is None else int(getattr(window_size, "_value", window_size))
+        self._size_func = window_size_func
+        self._raw_key = raw_key
+
+    def _key_of(self, e: Any) -> int:
+        k = self._key(*_to_tensors(e)) if self._raw_key and isinstance(e, tuple) else (
+            self._key(_to_tensors(e)) if self._raw_key else _call(self._key, e))
+        v = np.asarray(getattr(k, "_value", k))
+        if v.shape != () or v.dtype.kind not in "iu":
+            raise ValueError(f"group_by_window: key_func must return an int64 scalar; got dtype {v.dtype} "
+                             f"shape {list(v.shape)}.")
+        return int(v)
+
+    def _window_size(self, key: int) -> int:
+        if self._size is not None:
+            return self._size
+        w = self._size_func(_tensor(np.asarray(key, np.int64)))
+        return int(np.asarray(getattr(w, "_value", w)))
+
+    def _emit(self, key: int, group: list) -> Iterator:
+        out = self._reduce(_tensor(np.asarray(key, np.int64)), _Elements(group))
+        if not isinstance(out, Dataset):
+            raise TypeError(f"group_by_window: reduce_func must return a Dataset; got {type(out).__name__}.")
+        yield from out._elements()
+
+    def _elements(self) -> Iterator:
+        groups: dict = {}
+        for e in self._input._elements():
+            k = self._key_of(e)
+            g = groups.setdefault(k, [])
+            g.append(e)
+            if len(g) >= self._window_size(k):
+                del groups[k]
+                yield from self._emit(k, g)
+        for k, g in list(groups.items()):
+            yield from self._emit(k, g)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        return INFINITE if n == INFINITE else UNKNOWN
+
+    def _element_spec(self) -> Any:
+        first = next(iter(self._input._elements()), None)
+        if first is None:
+            raise ValueError("element_spec of an empty grouped dataset is unknown.")
+        spec = self._reduce(_tensor(np.asarray(self._key_of(first), np.int64)), _Elements([first])).element_spec
+        return _spec_with(spec, lambda s: tuple(None for _ in s))
+
+
+class _RejectionResample(_Unary):
+    def __init__(self, input_dataset: Dataset, class_func: Callable, target: Any, initial: Any, seed: Any):
+        super().__init__(input_dataset)
+        self._class_func = class_func
+        self._target = np.asarray(getattr(target, "_value", target), dtype=np.float64)
+        self._initial = None if initial is None else np.asarray(getattr(initial, "_value", initial), dtype=np.float64)
+        self._seed = seed
+        if self._target.ndim != 1 or np.any(self._target < 0) or not np.isclose(self._target.sum(), 1.0):
+            raise ValueError("rejection_resample: target_dist must be a 1-D probability vector.")
+
+    def _elements(self) -> Iterator:
+        rng = np.random.default_rng(self._seed)
+        k = len(self._target)
+        counts = np.zeros(k)
+        for e in self._input._elements():
+            c = int(np.asarray(getattr(_call(self._class_func, e), "_value", _call(self._class_func, e))))
+            if not 0 <= c < k:
+                from ..errors import InvalidArgumentError
+                raise InvalidArgumentError(f"rejection_resample: class {c} out of range [0, {k}).")
+            counts[c] += 1
+            p = self._initial if self._initial is not None else counts / counts.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(p > 0, self._target / p, 0.0)
+            top = ratio.max()
+            accept = ratio[c] / top if top > 0 else 0.0
+            if rng.random() < accept:
+                yield (np.asarray(c, np.int32), e)
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        return INFINITE if n == INFINITE else UNKNOWN
+
+    def _element_spec(self) -> Any:
+        from ..function import TensorSpec
+        return (TensorSpec((), _dtypes.int32), self._input._element_spec())
+
+
+class _IgnoreErrors(_Unary):
+    def __init__(self, input_dataset: Dataset, log: bool):
+        super().__init__(input_dataset)
+        self._log = log
+
+    def _elements(self) -> Iterator:
+        # each input is a generator: an error ends it, so errors are skipped per map element
+        src = self._input
+        if isinstance(src, _Map) and not isinstance(src, _ParallelMap):
+            for e in src._input._elements():
+                try:
+                    yield _from_user(_call(src._fn, e))
+                except Exception as err:  # noqa: BLE001
+                    if self._log:
+                        import warnings
+                        warnings.warn(f"ignore_errors: dropped an element: {err}")
+            return
+        it = src._elements()
+        while True:
+            try:
+                yield next(it)
+            except StopIteration:
+                return
+            except Exception as err:  # noqa: BLE001
+                if self._log:
+                    import warnings
+                    warnings.warn(f"ignore_errors: dropped an element: {err}")
+                return  # the input cannot continue after raising
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+
+class _TakeWhile(_Unary):
+    def __init__(self, input_dataset: Dataset, predicate: Callable):
+        super().__init__(input_dataset)
+        self._pred = predicate
+
+    def _elements(self) -> Iterator:
+        for e in self._input._elements():
+            v = np.asarray(getattr(_call(self._pred, e), "_value", _call(self._pred, e)))
+            if v.shape != () or v.dtype != np.bool_:
+                raise ValueError("take_while: the predicate must return a scalar bool.")
+            if not v:
+                return
+            yield e
+
+    def _cardinality(self) -> int:
+        return UNKNOWN
+
+
+class _Scan(_Unary):
+    def __init__(self, input_dataset: Dataset, initial_state: Any, fn: Callable):
+        super().__init__(input_dataset)
+        self._init = initial_state
+        self._fn = fn
+
+    def _elements(self) -> Iterator:
+        state = _to_tensors(_normalize(self._init))
+        for e in self._input._elements():
+            args = _to_tensors(e)
+            out = self._fn(state, *args) if isinstance(args, tuple) and not _is_namedtuple(args) else self._fn(state, args)
+            state, value = out
+            yield _from_user(value)
+
+    def _element_spec(self) -> Any:
         first = next(iter(self._elements()), None)
         if first is None:
-            raise ValueError("element_spec of an empty generator dataset is unknown.")
+            raise ValueError("element_spec of an empty scan dataset is unknown.")
         return _spec_of(first)
+
+
+class _Sample(Dataset):
+    def __init__(self, datasets: list, weights: Any, seed: Any, stop: bool):
+        if not datasets:
+            raise ValueError("sample_from_datasets: pass at least one dataset.")
+        self._datasets = datasets
+        w = np.ones(len(datasets)) if weights is None else np.asarray(getattr(weights, "_value", weights), np.float64)
+        if w.shape != (len(datasets),) or np.any(w < 0) or w.sum() <= 0:
+            raise ValueError(f"sample_from_datasets: weights must be {len(datasets)} non-negative numbers.")
+        self._w = w
+        self._seed = seed
+        self._stop = stop
+        self._epoch = 0
+
+    def _elements(self) -> Iterator:
+        rng = np.random.default_rng(None if self._seed is None else [self._seed, self._epoch])
+        self._epoch += 1
+        its = [d._elements() for d in self._datasets]
+        w = self._w.copy()
+        while w.sum() > 0:
+            i = int(rng.choice(len(its), p=w / w.sum()))
+            try:
+                yield next(its[i])
+            except StopIteration:
+                if self._stop:
+                    return
+                w[i] = 0.0
+
+    def _cardinality(self) -> int:
+        ns = [d._cardinality() for d in self._datasets]
+        if all(n == INFINITE for n in ns):
+            return INFINITE
+        if all(n >= 0 for n in ns) and not self._stop:
+            return sum(ns)
+        return UNKNOWN
+
+    def _element_spec(self) -> Any:
+        return self._datasets[0]._element_spec()
+
+
+class _Choose(Dataset):
+    def __init__(self, datasets: list, choice: Dataset, stop: bool):
+        self._datasets, self._choice, self._stop = datasets, choice, stop
+
+    def _elements(self) -> Iterator:
+        its = [d._elements() for d in self._datasets]
+        for c in self._choice._elements():
+            i = int(np.asarray(c))
+            if not 0 <= i < len(its):
+                from ..errors import InvalidArgumentError
+                raise InvalidArgumentError(f"choose_from_datasets: index {i} out of range [0, {len(its)}).")
+            try:
+                yield next(its[i])
+            except StopIteration:
+                if self._stop:
+                    return
+
+    def _element_spec(self) -> Any:
+        return self._datasets[0]._element_spec()
+
+
+class _Counter(Dataset):
+    def __init__(self, start: Any, step: Any, dtype: Any):
+        self._dtype = np.int64 if dtype is None else _dtypes.to_numpy(dtype)
+        self._start = np.asarray(getattr(start, "_value", start)).astype(self._dtype)
+        self._step = np.asarray(getattr(step, "_value", step)).astype(self._dtype)
+
+    def _elements(self) -> Iterator:
+        v = self._start
+        while True:
+            yield np.asarray(v, self._dtype)
+            v = v + self._step
+
+    def _cardinality(self) -> int:
+        return INFINITE
+
+    def _element_spec(self) -> Any:
+        from ..function import TensorSpec
+        return TensorSpec((), _dtypes.from_numpy(np.dtype(self._dtype)))
