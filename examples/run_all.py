@@ -11,7 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 EXAMPLES = ["digits_cnn", "seed_000_autodiff", "seed_001_gradients_function", "seed_002_derivatives",
-            "seed_003_linear_regression", "seed_004_basics", "explain_numpy_roundtrip"]
+            "seed_003_linear_regression", "seed_004_basics", "explain_numpy_roundtrip",
+            "text_classifier_from_folder"]
 
 
 def main() -> int:

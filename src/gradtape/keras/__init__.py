@@ -13,5 +13,5 @@ from . import activations, backend, callbacks, constraints, initializers, layers
 from . import models  # noqa: F401,E402
 from .engine.functional import Input  # noqa: F401,E402
 from .models import Model, Sequential  # noqa: F401,E402
-# --- preprocessing (image helpers) ---
+# --- preprocessing (image helpers; legacy tf.keras.preprocessing namespace) ---
 from . import preprocessing  # noqa: F401,E402

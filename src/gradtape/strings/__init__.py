@@ -6,12 +6,11 @@ results per string (``split``, ``unicode_split``, ``bytes_split``, ``unicode_dec
 return a ``tf.RaggedTensor`` (a plain Tensor for a scalar input), as TF.
 
 Regular expressions follow Python's ``re`` on bytes (TF uses RE2: the common syntax is the same;
-RE2-only constructs such as ``\\pL`` raise an error). ``to_hash_bucket_fast`` does not reproduce
-TF's FarmHash fingerprint: its buckets are stable across runs and platforms but differ from TF's.
+RE2-only constructs such as ``\\pL`` raise an error). The hash-bucket ops use TF's hash functions
+(FarmHash Fingerprint64, SipHash-2-4, TF's Hash64), so buckets equal TF's.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Callable, Optional, Sequence
 
@@ -465,28 +464,33 @@ def ngrams(data: Any, ngram_width: Any, separator: str = " ", pad_values: Any = 
 
 
 # -- hashing ---------------------------------------------------------------------------------------
-def _hash64(s: bytes, key: bytes = b"") -> int:
-    return int.from_bytes(hashlib.blake2b(s, digest_size=8, key=key).digest(), "little")
+def _buckets(n: Any, op: str) -> int:
+    n = int(getattr(n, "_value", n))
+    if n < 1:
+        raise InvalidArgumentError(f"tf.strings.{op}: num_buckets must be >= 1; got {n}.")
+    return n
 
 
 def to_hash_bucket_fast(input: Any, num_buckets: int, name: Any = None) -> Any:  # noqa: A002
-    """A stable bucket in ``[0, num_buckets)`` per string (int64). TF uses FarmHash Fingerprint64;
-    gradtape uses a 64-bit BLAKE2b digest, so buckets differ from TF's (but not between runs)."""
-    n = int(num_buckets)
-    if n < 1:
-        raise InvalidArgumentError(f"tf.strings.to_hash_bucket_fast: num_buckets must be >= 1; got {n}.")
-    return _map(input, lambda s: _hash64(s) % n, "to_hash_bucket_fast", np.int64)
+    """``Fingerprint64(s) % num_buckets`` per string (int64), TF's FarmHash fingerprint: the same
+    buckets as TF and Keras's ``Hashing`` layer."""
+    from ._farmhash import fingerprint64
+    n = _buckets(num_buckets, "to_hash_bucket_fast")
+    return _map(input, lambda s: fingerprint64(s) % n, "to_hash_bucket_fast", np.int64)
 
 
 def to_hash_bucket(string_tensor: Any, num_buckets: int, name: Any = None) -> Any:
-    """Same bucketing as ``to_hash_bucket_fast`` (TF's legacy op; gradtape's buckets differ from TF's)."""
-    return to_hash_bucket_fast(string_tensor, num_buckets)
+    """TF's legacy ``Hash64(s) % num_buckets`` (``tf.strings.to_hash_bucket``)."""
+    from ._farmhash import tf_hash64
+    n = _buckets(num_buckets, "to_hash_bucket")
+    return _map(string_tensor, lambda s: tf_hash64(s) % n, "to_hash_bucket", np.int64)
 
 
 def to_hash_bucket_strong(input: Any, num_buckets: int, key: Sequence[int], name: Any = None) -> Any:  # noqa: A002
-    """A keyed bucket (TF uses SipHash with ``key``; gradtape a keyed BLAKE2b: buckets differ from TF's)."""
-    n = int(num_buckets)
-    if _builtin_len(key) != 2:
+    """Keyed SipHash-2-4 ``% num_buckets`` with ``key`` (two integers), as TF."""
+    from ._farmhash import siphash24
+    n = _buckets(num_buckets, "to_hash_bucket_strong")
+    if len(key) != 2:
         raise InvalidArgumentError("tf.strings.to_hash_bucket_strong: key must be two integers.")
-    k = b"".join(int(x).to_bytes(8, "little", signed=False) for x in key)
-    return _map(input, lambda s: _hash64(s, k) % n, "to_hash_bucket_strong", np.int64)
+    k0, k1 = (int(k) & ((1 << 64) - 1) for k in key)
+    return _map(input, lambda s: siphash24(k0, k1, s) % n, "to_hash_bucket_strong", np.int64)

@@ -22,7 +22,8 @@ from ..layers.base import _floatx, _map, _flatten
 
 
 def is_dataset(x: Any) -> bool:
-    return hasattr(x, "element_spec") or (hasattr(x, "__iter__") and type(x).__name__.endswith("Dataset"))
+    return (hasattr(x, "element_spec") or getattr(x, "_gt_py_dataset", False)
+            or (hasattr(x, "__iter__") and type(x).__name__.endswith("Dataset")))
 
 
 def is_iterator_like(x: Any) -> bool:
@@ -235,5 +236,7 @@ class DataHandler:
             count += 1
         if self.steps is None and self._size is None:
             self._size = count
+        if getattr(self._data, "_gt_py_dataset", False):
+            self._data.on_epoch_end()  # keras.utils.Sequence / PyDataset
 
     exhausted = False

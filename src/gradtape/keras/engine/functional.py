@@ -147,7 +147,10 @@ class Node:
 
 def _zeros_for(kt: KerasTensor, fill: int) -> Tensor:
     shape = tuple(fill if d is None else d for d in kt.shape)
-    return convert_to_tensor(np.zeros(shape, dtype=_dtypes.to_numpy(kt.dtype)))
+    dt = _dtypes.to_numpy(kt.dtype)
+    if np.dtype(dt) == object:  # string inputs probe with empty strings
+        return convert_to_tensor(np.full(shape, b"", dtype=object))
+    return convert_to_tensor(np.zeros(shape, dtype=dt))
 
 
 def _concrete(structure: Any, fill: int) -> Any:

@@ -26,3 +26,7 @@ from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCe
 from .preprocessing import (  # noqa: F401,E402
     CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
     RandomZoom, Resizing)
+
+# --- text, lookup and categorical preprocessing ---
+from .preprocessing import (  # noqa: F401,E402
+    CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup, TextVectorization)

@@ -97,3 +97,7 @@ from .vis_utils import model_to_dot, plot_model  # noqa: F401,E402
 # --- image files and image datasets ---
 from .image_utils import (  # noqa: F401,E402
     array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img)
+
+# --- text, sequence and timeseries data helpers ---
+from .text_utils import (  # noqa: F401,E402
+    PyDataset, Sequence, pad_sequences, text_dataset_from_directory, timeseries_dataset_from_array)
