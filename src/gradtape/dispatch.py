@@ -243,10 +243,14 @@ def _infer_value(value: Any) -> np.ndarray:
         return arr.astype(np.complex128)
     if k in "bu":
         return arr
-    if k == "U":  # TF strings are bytes (UTF-8)
-        return np.vectorize(lambda e: e.encode("utf-8"), otypes=[object])(arr) if arr.size else arr.astype(object)
-    if k == "S":
-        return arr.astype(object)
+    if k in "US":  # TF strings are bytes (UTF-8)
+        if not isinstance(value, np.ndarray):  # NumPy's "S" dtype drops trailing NUL bytes: rebuild
+            arr = np.array(value, dtype=object)
+        else:
+            arr = arr.astype(object)
+        if arr.size:
+            arr = np.vectorize(lambda e: e.encode("utf-8") if isinstance(e, str) else bytes(e), otypes=[object])(arr)
+        return arr
     raise TypeError(f"Cannot convert {value!r} (type {type(value).__name__}) to a tensor: "
                     f"NumPy made an array of dtype {arr.dtype}. Pass numbers, nested lists of "
                     "numbers, NumPy arrays or tensors.")

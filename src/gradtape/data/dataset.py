@@ -88,6 +88,8 @@ def _normalize(structure: Any) -> Any:
 def _tensor(a: Any) -> Tensor:
     if isinstance(a, (RaggedTensor, Dataset)):
         return a
+    if isinstance(a, bytes):
+        a = np.array(a, dtype=object)
     t = object.__new__(Tensor)
     if isinstance(a, np.ndarray):
         t._value = a[()] if a.ndim == 0 and a.dtype.kind != "O" else a
@@ -621,7 +623,7 @@ class _Sliceable(Dataset):
         return _map_structure(lambda a: a[idx], self._data)
 
     def row(self, i: int) -> Any:
-        return _map_structure(lambda a: a[i], self._data)
+        return _map_structure(lambda a: _item(a, i), self._data)
 
     def _elements(self) -> Iterator:
         for i in range(self._n):
@@ -1230,7 +1232,15 @@ def _row_of(a: Any, i: int) -> Any:
     if isinstance(a, RaggedTensor):
         r = a[i]
         return r if isinstance(r, RaggedTensor) else np.asarray(r._value)
-    return a[i]
+    return _item(a, i)
+
+
+def _item(a: Any, i: int) -> Any:
+    """Row ``i`` of an array; a string element stays a 0-d object array (NumPy would give bytes)."""
+    if isinstance(a, RaggedTensor):
+        return _row_of(a, i)
+    r = a[i]
+    return r if isinstance(r, (np.ndarray, np.generic)) else np.array(r, dtype=object)
 
 
 def _path_arg(p: Any) -> str:

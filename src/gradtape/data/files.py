@@ -76,7 +76,7 @@ def _encode(leaves: List[Any]) -> bytes:
         elif isinstance(x, Dataset):
             raise TypeError("Dataset cache/save: elements that are Datasets (from window) cannot be stored.")
         else:
-            _put_array(out, np.asarray(x))
+            _put_array(out, np.array(x, dtype=object) if isinstance(x, bytes) else np.asarray(x))
     return b"".join(out)
 
 

@@ -376,6 +376,7 @@ def serialize_tensor(tensor: Any, name: Any = None) -> Tensor:
     if dt.name not in _TF_ENUM:
         raise InvalidArgumentError(f"tf.io.serialize_tensor: dtype {dt.name} is not supported.")
     proto = p.TensorProto(dtype=_TF_ENUM[dt.name])
+    proto.tensor_shape.SetInParent()  # TF writes the (empty) shape of a scalar too
     for d in a.shape:
         proto.tensor_shape.dim.add(size=int(d))
     if dt.name == "string":
