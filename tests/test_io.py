@@ -122,6 +122,7 @@ def test_parse_example_matches_tf():
     else:  # a SparseTensor
         assert s(tags.values.numpy()) == ref["tags_values"]
         assert tags.indices.numpy().tolist() == ref["tags_indices"]
+        assert tags.dense_shape.numpy().tolist() == ref["tags_dense_shape"]
     seq = tf.io.parse_example(ser, {"vec": tf.io.FixedLenSequenceFeature([], tf.float32, allow_missing=True),
                                     "tags": tf.io.FixedLenSequenceFeature([], tf.string, allow_missing=True)})
     np.testing.assert_allclose(seq["vec"].numpy(), REFS["parse_example_seq"]["vec"])

@@ -23,7 +23,9 @@ from .tfrecord import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, 
 __all__ = ["read_file", "write_file", "gfile", "TFRecordWriter", "TFRecordOptions", "TFRecordCompressionType",
            "FixedLenFeature", "VarLenFeature", "FixedLenSequenceFeature", "RaggedFeature", "parse_single_example",
            "parse_example", "parse_single_sequence_example", "parse_sequence_example", "serialize_tensor",
-           "parse_tensor", "decode_raw", "decode_csv", "matching_files", "encode_base64", "decode_base64"]
+           "parse_tensor", "decode_raw", "decode_csv", "matching_files", "encode_base64", "decode_base64",
+           "decode_bmp", "decode_gif", "decode_image", "decode_jpeg", "decode_png", "encode_jpeg", "encode_png",
+           "is_jpeg"]
 
 
 def _wrap(a: np.ndarray) -> Tensor:
@@ -104,9 +106,8 @@ class FixedLenFeature(NamedTuple("FixedLenFeature", [("shape", Any), ("dtype", A
 
 
 class VarLenFeature(NamedTuple("VarLenFeature", [("dtype", Any)])):
-    """A feature with any number of values (``tf.io.VarLenFeature``). Parsed to a ``tf.sparse.SparseTensor``
-    when gradtape has one; otherwise ``parse_example`` gives a RaggedTensor (one row per example) and
-    ``parse_single_example`` the 1-D tensor of values."""
+    """A feature with any number of values (``tf.io.VarLenFeature``), parsed to a ``tf.sparse.SparseTensor``
+    (indices ``[example, position]`` in a batch), as TF."""
 
     def __new__(cls, dtype: Any) -> "VarLenFeature":
         return super().__new__(cls, _feature_dtype(dtype, "VarLenFeature"))
@@ -550,18 +551,6 @@ def decode_base64(input: Any, name: Any = None) -> Any:  # noqa: A002
     return _map(input, dec, "decode_base64")
 
 
-# -- images: implemented in gradtape.image, re-exported here when present -----------------------------------
-def __getattr__(name: str) -> Any:
-    if name in ("decode_png", "decode_jpeg", "decode_image", "decode_bmp", "decode_gif", "encode_png",
-                "encode_jpeg", "is_jpeg", "extract_jpeg_shape", "decode_and_crop_jpeg"):
-        import importlib
-        try:
-            img = importlib.import_module("gradtape.image")
-        except ModuleNotFoundError:
-            img = None
-        fn = getattr(img, name, None) if img is not None else None
-        if fn is None:
-            raise AttributeError(f"module 'gradtape.io' has no attribute {name!r}: tf.io.{name} is not "
-                                 "implemented in gradtape")
-        return fn
-    raise AttributeError(f"module 'gradtape.io' has no attribute {name!r}")
+# -- images: implemented in gradtape.image (Pillow, extra ``image``), re-exported as TF does ---------------
+from ..image._codecs import (  # noqa: F401,E402
+    decode_bmp, decode_gif, decode_image, decode_jpeg, decode_png, encode_jpeg, encode_png, is_jpeg)
