@@ -12,6 +12,7 @@ from . import dispatch
 from . import _scope
 from . import tensor as _tensor_mod
 from .errors import InvalidArgumentError
+from . import _autocast
 from .tensor import Tensor, TensorShape, Reference, _numpy_text
 
 _uids = itertools.count()
@@ -66,6 +67,8 @@ class Variable:
 
     # -- reading -------------------------------------------------------------------------------
     def _gt_read(self) -> Tensor:
+        if _autocast.ACTIVE[0]:             # inside a mixed-precision layer's call (Keras autocast)
+            return _autocast.read(self)
         return dispatch.read_variable(self)
 
     def read_value(self) -> Tensor:

@@ -617,8 +617,10 @@ class Model(Layer):
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
+            scale_loss = getattr(self.optimizer, "scale_loss", None)   # LossScaleOptimizer
+            scaled = scale_loss(loss) if scale_loss is not None else loss
         variables = self._fit_trainable_variables()
-        grads = tape.gradient(loss, variables)
+        grads = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         self._track_loss(loss, x)
         return self.compute_metrics(x, y, y_pred, sample_weight)

@@ -32,6 +32,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import numpy as np
 
 from ... import dtypes as _dtypes
+from ... import _autocast
 from ...dispatch import convert_to_tensor
 from ...tensor import Tensor, TensorShape
 from ...variable import Variable
@@ -214,12 +215,9 @@ class Layer(Module):
         self._name = name if name is not None else unique_object_name(to_snake_case(type(self).__name__))
         if not isinstance(self._name, str):
             raise TypeError(f"Layer name must be a string, got {self._name!r}.")
-        if dtype is None:
-            self._dtype: Optional[str] = None
-        elif isinstance(dtype, dict):           # a serialized DTypePolicy
-            self._dtype = _dtypes.as_dtype(dtype.get("config", {}).get("name", "float32")).name
-        else:
-            self._dtype = _dtypes.as_dtype(getattr(dtype, "name", dtype)).name
+        from ..mixed_precision import layer_dtypes
+        # variable and compute dtypes from the dtype argument or policy (None: the global policy)
+        self._dtype, self._compute_dtype = layer_dtypes(dtype)
         self._autocast = kwargs.get("autocast", True)
         self.supports_masking = False
         self.dynamic = dynamic
@@ -415,7 +413,8 @@ class Layer(Module):
         from .. import initializers as _init, regularizers as _reg, constraints as _con
         if name is not None and not isinstance(name, str) and shape is None:
             name, shape = None, name            # Keras 3 order: add_weight(shape, initializer, ...)
-        for k in ("getter", "partitioner", "experimental_autocast", "caching_device", "autocast"):
+        autocast = kwargs.pop("autocast", kwargs.pop("experimental_autocast", True))
+        for k in ("getter", "partitioner", "caching_device"):
             kwargs.pop(k, None)
         if kwargs:
             raise TypeError(f"add_weight: unknown keyword arguments {sorted(kwargs)}.")
@@ -438,6 +437,8 @@ class Layer(Module):
         var = Variable(value, trainable=trainable, name=f"{scope}/{name or 'Variable'}", dtype=dt,
                        constraint=constraint, aggregation=aggregation, synchronization=synchronization)
         self.__dict__["_own_weights"].append(var)
+        if dt.is_floating and autocast:
+            _autocast.register(var)
         _bump_version()
         if regularizer is not None:
             reg = _reg.get(regularizer)
@@ -499,7 +500,14 @@ class Layer(Module):
 
     @property
     def compute_dtype(self) -> str:
-        return self.dtype
+        return self._compute_dtype or self.dtype
+
+    @property
+    def dtype_policy(self) -> Any:
+        from ..mixed_precision import DTypePolicy
+        if self._compute_dtype and self._compute_dtype != self.dtype:
+            return DTypePolicy(f"mixed_{self._compute_dtype}")
+        return DTypePolicy(self.dtype)
 
     @property
     def variable_dtype(self) -> str:
@@ -636,7 +644,7 @@ class Layer(Module):
         if self._autocast:
             dt = v.dtype
             if dt.kind == "f":
-                want = self.dtype
+                want = self.compute_dtype
                 if dt.name != want:
                     from ...ops.math import cast
                     return cast(x, want)
@@ -696,9 +704,14 @@ class Layer(Module):
             self._clear_losses()
         _CTX.depth += 1
         _CTX.scopes.append(self.name)
+        scoped = _autocast.scope_dtype(self)
+        if scoped is not False:
+            _autocast.push(scoped)
         try:
             outputs = self.call(*args, **kwargs)
         finally:
+            if scoped is not False:
+                _autocast.pop()
             _CTX.scopes.pop()
             _CTX.depth -= 1
             if pushed:

@@ -106,8 +106,8 @@ class Dense(Layer):
 
     def call(self, inputs: Any) -> Tensor:
         x = inputs
-        if x.dtype.name != self.dtype:
-            x = _m.cast(x, self.dtype)
+        if x.dtype.name != self.compute_dtype:
+            x = _m.cast(x, self.compute_dtype)
         rank = x.ndim
         if rank == 2:
             y = matmul(x, self.kernel)

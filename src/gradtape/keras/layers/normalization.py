@@ -29,6 +29,25 @@ def _axes_list(axis: Any) -> list:
     return [int(axis)]
 
 
+
+def _float32_compute(call):
+    """Keras 3's normalization under mixed precision: float16/bfloat16 inputs are computed in
+    float32 with the float32 weights (not autocast), and the output is cast to the compute dtype."""
+    import functools
+
+    @functools.wraps(call)
+    def wrapper(self, inputs, *args, **kwargs):
+        if getattr(inputs, "dtype", None) is None or inputs.dtype.name not in ("float16", "bfloat16"):
+            return call(self, inputs, *args, **kwargs)
+        from ... import _autocast
+        _autocast.push(None)
+        try:
+            out = call(self, _m.cast(inputs, "float32"), *args, **kwargs)
+        finally:
+            _autocast.pop()
+        return _m.cast(out, self.compute_dtype)
+    return wrapper
+
 class BatchNormalization(Layer):
     """Normalize with batch statistics in training and moving statistics in inference."""
 
@@ -89,6 +108,7 @@ class BatchNormalization(Layer):
     def _fused_like(self, rank: int) -> bool:
         return self.fused is not False and rank in (4, 5) and self._axes_resolved in ([rank - 1], [1])
 
+    @_float32_compute
     def call(self, inputs: Any, training: Optional[bool] = None) -> Tensor:
         x = inputs
         rank = x.ndim
@@ -152,6 +172,7 @@ class LayerNormalization(Layer):
         self.beta = _add_weight_with_options(self, "beta", shape) if self.center else None
         self.built = True
 
+    @_float32_compute
     def call(self, inputs: Any) -> Tensor:
         x = inputs
         rank = x.ndim

@@ -111,7 +111,7 @@ class _Cell(Layer):
         """Zero states of shape ``(batch, units)``."""
         if batch_size is None:
             batch_size = int(tuple(inputs.shape)[0])
-        dt = dtype or self.dtype
+        dt = dtype or self.compute_dtype
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
         return [convert_to_tensor(np.zeros((batch_size, s), dtype=np.dtype(str(getattr(dt, "name", dt)))))
                 for s in sizes]
@@ -121,10 +121,10 @@ class _Cell(Layer):
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         x = inputs
         if training and self.dropout > 0:
-            x = _m.multiply(x, _dropout_mask(tuple(x.shape), self.dropout, self.dtype))
+            x = _m.multiply(x, _dropout_mask(tuple(x.shape), self.dropout, self.compute_dtype))
         rec_mask = None
         if training and self.recurrent_dropout > 0:
-            rec_mask = _dropout_mask(tuple(states[0].shape), self.recurrent_dropout, self.dtype)
+            rec_mask = _dropout_mask(tuple(states[0].shape), self.recurrent_dropout, self.compute_dtype)
         out, new = self._step(self._project(x), states, rec_mask)
         return out, new
 
@@ -307,9 +307,9 @@ class RNN(Layer):
     def get_initial_state(self, inputs: Tensor) -> list:
         batch = int(tuple(inputs.shape)[1 if self.time_major else 0])
         if hasattr(self.cell, "get_initial_state"):
-            return self.cell.get_initial_state(batch_size=batch, dtype=self.dtype)
+            return self.cell.get_initial_state(batch_size=batch, dtype=self.compute_dtype)
         sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
-        return [convert_to_tensor(np.zeros((batch, s), dtype=np.dtype(self.dtype))) for s in sizes]
+        return [convert_to_tensor(np.zeros((batch, s), dtype=np.dtype(self.compute_dtype))) for s in sizes]
 
     def call(self, inputs: Any, mask: Any = None, training: Optional[bool] = None,
              initial_state: Any = None) -> Any:
@@ -331,11 +331,11 @@ class RNN(Layer):
         fast = isinstance(cell, _Cell)
         if fast:
             if training and cell.dropout > 0:
-                mask_in = _dropout_mask((int(x.shape[0]), int(x.shape[-1])), cell.dropout, self.dtype)
+                mask_in = _dropout_mask((int(x.shape[0]), int(x.shape[-1])), cell.dropout, self.compute_dtype)
                 x = _m.multiply(x, _s.expand_dims(mask_in, 1))
             rec_mask = None
             if training and cell.recurrent_dropout > 0:
-                rec_mask = _dropout_mask((int(x.shape[0]), cell.units), cell.recurrent_dropout, self.dtype)
+                rec_mask = _dropout_mask((int(x.shape[0]), cell.units), cell.recurrent_dropout, self.compute_dtype)
             steps = _s.unstack(cell._project(x), axis=1)
         else:
             steps = _s.unstack(x, axis=1)
