@@ -101,6 +101,7 @@ FORMATS = {
     "keras_zip": lambda d: _save_model(os.path.join(d, "m.keras")),
     "h5_model": lambda d: _save_model(os.path.join(d, "m.h5")),
     "weights_npz": lambda d: _save_weights(os.path.join(d, "w.npz")),
+    "weights_keras_h5": lambda d: _save_weights(os.path.join(d, "w.weights.h5")),
     "checkpoint_manager": lambda d: _manager(os.path.join(d, "ckpts")),
     "checkpoint_same_prefix": lambda d: _write_same_prefix(os.path.join(d, "ck", "state")),
 }
@@ -115,7 +116,7 @@ def _leftovers(root):
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_sigkill_during_saves_never_mixes(tmp_path, fmt):
-    if fmt == "h5_model":
+    if fmt in ("h5_model", "weights_keras_h5"):
         pytest.importorskip("h5py")
     save, load = FORMATS[fmt](str(tmp_path))
     model = make_model()

@@ -167,6 +167,12 @@ def test_unsupported_layer_and_option_are_named(tmp_path):
     with pytest.raises(NotImplementedError, match="renorm"):
         tf.keras.models.load_model(str(tmp_path / "b.keras"))
 
+    def unknown_option(cfg):
+        cfg["config"]["layers"][1]["config"]["foo_option"] = 3
+    _edit_config(src, str(tmp_path / "c.keras"), unknown_option)
+    with pytest.raises(NotImplementedError, match="foo_option.*Conv2D"):
+        tf.keras.models.load_model(str(tmp_path / "c.keras"))
+
 
 def test_lambda_bytecode_is_refused(tmp_path):
     def add_lambda(cfg):

@@ -376,3 +376,16 @@ def _has(mod):
         return True
     except ImportError:
         return False
+
+
+def test_checkpoint_with_foreign_slots_changes_nothing(tmp_path):
+    """Slots of another optimizer are refused before any weight is assigned."""
+    src, dst = model(1), model(2)
+    opt_src = tf.keras.optimizers.Adam(0.1)
+    opt_src.build(src.trainable_weights)
+    ck = Checkpoint(model=src, optimizer=opt_src).write(str(tmp_path / "ck"))
+    opt_dst = tf.keras.optimizers.SGD(0.1, momentum=0.9)
+    before = snapshot(dst)
+    with pytest.raises(ValueError, match="do not exist"):
+        Checkpoint(model=dst, optimizer=opt_dst).restore(ck)
+    assert same(snapshot(dst), before)

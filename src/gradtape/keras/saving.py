@@ -1,7 +1,8 @@
 """Weight files and whole-model files (``keras.saving``), written atomically and checked on load.
 
 * ``save_weights(obj, path)`` / ``load_weights(obj, path)`` for any object with an ordered ``.weights``
-  list of Variables (layers, models, ...). Formats by extension: ``.weights.h5`` / ``.h5`` (h5py),
+  list of Variables (layers, models, ...). Formats by extension: ``.weights.h5`` (Keras 3's layout for
+  layers and models), ``.h5`` (tf.keras 2's per-layer layout for models; see ``saving_keras``),
   ``.safetensors`` (safetensors), ``.npz`` (NumPy only); any other path is a TF-style checkpoint prefix
   (``prefix.index`` + ``prefix.data-00000-of-00001`` via ``tf.train.Checkpoint``, recorded in the
   directory's ``checkpoint`` file so ``tf.train.latest_checkpoint`` finds it; a compiled model's optimizer
@@ -10,9 +11,10 @@
   does; loading by position checks the count and every shape and names the mismatch.
 * ``save_model(model, path)`` / ``load_model(path)``: the architecture as JSON
   (``{"class_name", "config"}`` from ``model.get_config()``, rebuilt with ``from_config``), the weights,
-  and, when the model was compiled, the optimizer's config, iterations and slots. ``.keras`` is a zip
-  (``config.json``, ``metadata.json``, ``model.weights.npz``, ``optimizer.npz``) like Keras 3's format;
-  ``.h5`` stores the same inside one HDF5 file; any other path is a directory (see below).
+  and, when the model was compiled, the optimizer's config, iterations and slots. ``.keras`` is Keras 3's
+  zip and ``.h5`` tf.keras 2's HDF5 model file (``saving_keras``; gradtape's earlier layouts of those
+  extensions, with ``model.weights.npz`` / a ``weights`` group, still load); any other path is a
+  directory in gradtape's own layout (see below).
 
 Crash safety. Every file is written to a temporary file in the same directory, flushed and fsync'ed,
 then moved over the target with ``os.replace``: a crash or an exception mid-save leaves the previous file

@@ -682,6 +682,7 @@ def load_keras_zip(filepath: str, custom_objects: Optional[dict], compile: bool,
         with h5py.File(io.BytesIO(raw["model.weights.h5"]), "r") as f:
             plan = plan_keras3_weights(f, model, filepath)
             _check_h5_digest(f, [a for _, a in plan], filepath)
+            keras_opt = _read_vars_group(f["optimizer/vars"]) if "optimizer/vars" in f else []
     except (ValueError, NotImplementedError):
         raise
     except Exception as e:  # noqa: BLE001
@@ -697,6 +698,13 @@ def load_keras_zip(filepath: str, custom_objects: Optional[dict], compile: bool,
         _compile_from_keras(model, cc, custom_objects, filepath)
         if opt_arrays:
             _s.restore_optimizer_state(model.optimizer, _s._weights_of(model), opt_arrays)
+        elif keras_opt and getattr(model, "optimizer", None) is not None:
+            if keras_opt[0].size == 1:
+                model.optimizer.iterations = int(np.asarray(keras_opt[0]).reshape(()))
+            if len(keras_opt) > 2:
+                warnings.warn(f"{filepath}: the optimizer's {len(keras_opt) - 2} slot variables (moments etc.) were "
+                              "not restored (Keras's optimizer variable order is version dependent); iterations "
+                              "were. Training resumes with fresh optimizer slots.", UserWarning, stacklevel=3)
     return model
 
 

@@ -299,6 +299,12 @@ class Checkpoint:
                     raise ValueError(f"Checkpoint {save_path}: optimizer {name} has shape {list(np.shape(a))}, "
                                      "not a scalar.")
             for vpath, arrays in slots.items():
+                if hasattr(opt, "_get_state"):  # creates missing slots (as restoring would), then compare names
+                    have = set(opt._get_state(by_path[vpath]).slots)
+                    if not set(arrays) <= have:
+                        raise ValueError(f"Checkpoint {save_path}: slots {sorted(set(arrays) - have)} of {vpath!r} "
+                                         f"do not exist in {type(opt).__name__} (its slots: {sorted(have)}); "
+                                         "different optimizer or settings?")
                 want = tuple(np.shape(by_path[vpath]._value))
                 for name, a in arrays.items():
                     if tuple(np.shape(a)) != want:
