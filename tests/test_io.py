@@ -187,3 +187,17 @@ def test_decode_csv_and_raw():
     with pytest.raises(InvalidArgumentError):
         tf.io.decode_raw(tf.constant([b"abc"]), tf.int16)
     assert tf.io.decode_base64(tf.io.encode_base64(b"\xff\xfe ok")).numpy() == b"\xff\xfe ok"
+
+
+def test_crc32c_check_value_and_long_inputs(tmp_path):
+    from gradtape.io.tfrecord import _crc_bytes, crc32c
+    assert crc32c(b"123456789") == 0xE3069283  # the standard CRC-32C check value
+    rng = np.random.default_rng(0)
+    for n in (65536, 70001, 300000):
+        data = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+        assert crc32c(data) == _crc_bytes(0xFFFFFFFF, data) ^ 0xFFFFFFFF
+    big = rng.integers(0, 256, 200000, dtype=np.uint8).tobytes()
+    p = str(tmp_path / "big.tfrecord")
+    with tf.io.TFRecordWriter(p) as w:
+        w.write(big)
+    assert list(tf.data.TFRecordDataset(p).as_numpy_iterator()) == [big]
