@@ -102,6 +102,20 @@ def _numpy_text(value: Any, is_repr: bool) -> str:
 _SLICE_ASSIGN: dict = {}
 
 
+def _sliced_from(t: Any) -> Any:
+    entry = _SLICE_ASSIGN.get(id(t))
+    if entry is not None and entry[0]() is t:
+        return entry[1], entry[2]
+    return None
+
+
+def _no_slice_update(t: Any, name: str, sign: str) -> str:
+    if _sliced_from(t) is None:
+        return f"'Tensor' object has no attribute {name!r}"
+    return (f"'Tensor' object has no attribute {name!r}: a slice of a Variable has only assign "
+            f"(as in TF). Write v[...].assign(v[...] {sign} delta) instead.")
+
+
 class Tensor:
     """An immutable multi-dimensional array (``tf.Tensor``, eager).
 
@@ -168,23 +182,30 @@ class Tensor:
         v.flags.writeable = False
         return v
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: gives ``assign`` to the tensors that a Variable's
-        # ``__getitem__`` returned (TF's sliced assignment, ``v[1:3].assign(x)``).
-        entry = _SLICE_ASSIGN.get(id(self))
-        if entry is not None and entry[0]() is self:
-            var, key = entry[1], entry[2]
-            if name == "assign":
-                def assign(value: Any, name: Any = None) -> Any:
-                    return var._assign_slice(key, value, name)
-                assign.__doc__ = var._assign_slice.__doc__
-                return assign
-            if name in ("assign_add", "assign_sub"):
-                raise AttributeError(
-                    f"'Tensor' object has no attribute {name!r}: a slice of a Variable has only "
-                    f"assign (as in TF). Write v[...].assign(v[...] {'+' if name == 'assign_add' else '-'} "
-                    "delta) instead.")
-        raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+    # Sliced assignment (TF): the tensors a Variable's ``__getitem__`` returned have ``assign``.
+    # Properties, not ``__getattr__``: a class-level ``__getattr__`` would slow every attribute
+    # read on tensors (``_value`` included); these cost nothing unless they are looked up.
+    @property
+    def assign(self) -> Any:
+        """``v[key].assign(value)``: write the slice ``key`` of the Variable ``v`` (TF's sliced
+        assignment). Only tensors made by indexing a Variable have it."""
+        entry = _sliced_from(self)
+        if entry is None:
+            raise AttributeError("'Tensor' object has no attribute 'assign'")
+        var, key = entry
+
+        def assign(value: Any, name: Any = None) -> Any:
+            return var._assign_slice(key, value, name)
+        assign.__doc__ = var._assign_slice.__doc__
+        return assign
+
+    @property
+    def assign_add(self) -> Any:
+        raise AttributeError(_no_slice_update(self, "assign_add", "+"))
+
+    @property
+    def assign_sub(self) -> Any:
+        raise AttributeError(_no_slice_update(self, "assign_sub", "-"))
 
     def ref(self) -> "Reference":
         """A hashable reference to this tensor (``Tensor.ref``); tensors themselves are unhashable."""
