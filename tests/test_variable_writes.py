@@ -160,3 +160,20 @@ def test_numpy_input_copied_only_where_kept():
         z = tf.reduce_sum(tf.multiply(x, tf.ones((2, 3))) * w[:, 0])
     x[:] = 7.0
     np.testing.assert_array_equal(tape.gradient(z, w).numpy(), [[4.0], [4.0], [4.0]])
+
+
+def test_numpy_writes_in_function_cast_like_eager_and_are_not_aliased():
+    v = tf.Variable([1.0, 2.0, 3.0])
+    a = np.array([1.5, 2.5, 3.5])                   # float64: cast, as TF does
+
+    @tf.function
+    def f():
+        v.assign(a)
+        v.assign_add(np.ones(3))
+        return v.read_value()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(f().numpy(), [2.5, 3.5, 4.5])
+        a[:] = 100.0                                 # captured at trace time, as in TF
+        np.testing.assert_array_equal(f().numpy(), [2.5, 3.5, 4.5])

@@ -356,7 +356,7 @@ def _traced_assign(trace: _Trace, orig: Callable, mode: str) -> Callable:
     def assign(var: Any, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
         if trace.quiet:
             return orig(var, value, use_locking, name, read_value)
-        t = dispatch.convert_to_tensor(value, dtype_hint=var._value.dtype)
+        t = var._write_operand(value, mode)
         ref = trace.ref(t)
         trace.quiet += 1
         try:

@@ -169,6 +169,19 @@ class Variable:
         except TypeError as err:
             raise TypeError(f"{what} to variable {self._name!r}: {err}") from None
 
+    def _write_operand(self, value: Any, what: str) -> Tensor:
+        """``value`` as the Tensor a write of this variable uses: tensors and variables as they are
+        (their dtype is checked by the write), anything else converted by ``_converted`` (for
+        ``tf.function``, which records the operand before the write runs)."""
+        if type(value) is Tensor or hasattr(type(value), "_gt_read"):
+            return dispatch.convert_to_tensor(value)
+        v = self._converted(value, what)
+        if isinstance(v, np.ndarray):
+            v = v[()] if v.ndim == 0 else np.array(v, copy=True)   # never the caller's array
+        t = object.__new__(Tensor)
+        t._value = v
+        return t
+
     def _checked(self, value: Any, what: str) -> Any:
         new = self._converted(value, what)
         if np.shape(new) != np.shape(self._value):
