@@ -962,15 +962,20 @@ class ReleasedFacts:
 
     def __init__(self, tape: Any, targets: list, sources: list, grads: list):
         ids = tape._ids
-        watched_vars = tape._watched_vars
-        self.targets = {id(t): (weakref.ref(t), id(t) in ids) for t in targets}
-        self.sources = {id(s): (weakref.ref(s), id(s) in ids or id(s) in watched_vars, g is None)
+        ref = weakref.ref
+        self.targets = {id(t): (ref(t), id(t) in ids) for t in targets}
+        # Variables are held as they are (they own their value anyway; cheaper than weak
+        # references on every training step); tensors weakly, so no value is kept alive.
+        self.sources = {id(s): (ref(s) if type(s) is Tensor else s, id(s) in ids, g is None)
                         for s, g in zip(sources, grads)}
         self.watch_accessed = tape._watch_accessed_variables
 
     def lookup(self, table: dict, obj: Any) -> Optional[tuple]:
         e = table.get(id(obj))
-        return e if e is not None and e[0]() is obj else None
+        if e is None:
+            return None
+        held = e[0]() if type(e[0]) is weakref.ref else e[0]
+        return e if held is obj else None
 
 
 def _explain_released(facts: ReleasedFacts, target: Any, source: Any, tname: Optional[str],
