@@ -1576,7 +1576,7 @@ class _Elements(Dataset):
             raise ValueError("element_spec of an empty window is unknown.")
         spec = _spec_of(self._items[0])
         same = all(np.shape(x) == np.shape(self._items[0]) for x in self._items) if not isinstance(
-            self._items[0], (dict, tuple)) else True
+            self._items[0], (dict, tuple, RaggedTensor)) else True
         return spec if same else _spec_with(spec, lambda s: tuple(None for _ in s))
 
 

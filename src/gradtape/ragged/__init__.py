@@ -50,7 +50,7 @@ def _splits(x: Any, name: str) -> np.ndarray:
 class RaggedTensor:
     """``tf.RaggedTensor``: build with ``tf.ragged.constant`` or the ``from_*`` factories."""
 
-    __slots__ = ("_values", "_row_splits")
+    __slots__ = ("_values", "_row_splits", "_uniform")
 
     def __init__(self, values: Any, row_splits: np.ndarray, _internal: bool = False):
         if not _internal:
@@ -58,6 +58,7 @@ class RaggedTensor:
                              "RaggedTensor.from_row_splits / from_row_lengths / from_value_rowids.")
         self._values = values
         self._row_splits = row_splits
+        self._uniform: Optional[int] = None  # set by from_uniform_row_length: a known row length
 
     # -- factories ----------------------------------------------------------------------------------
     @classmethod
@@ -122,7 +123,9 @@ class RaggedTensor:
         n = v.nrows_int() if isinstance(v, RaggedTensor) else v.shape[0]
         k = int(_arr(uniform_row_length))
         rows = int(_arr(nrows)) if nrows is not None else (n // k if k else 0)
-        return cls._from(v, np.arange(rows + 1, dtype=np.int64) * k, validate)
+        out = cls._from(v, np.arange(rows + 1, dtype=np.int64) * k, validate)
+        out._uniform = k
+        return out
 
     @classmethod
     def from_nested_row_splits(cls, flat_values: Any, nested_row_splits: Sequence[Any], name: Any = None,
@@ -235,7 +238,7 @@ class RaggedTensor:
     @property
     def shape(self) -> TensorShape:
         inner = self._values.shape if isinstance(self._values, RaggedTensor) else TensorShape(self._values.shape)
-        return TensorShape((self.nrows_int(), None) + tuple(inner)[1:])
+        return TensorShape((self.nrows_int(), self._uniform) + tuple(inner)[1:])
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -432,8 +435,9 @@ class RaggedTensor:
     __radd__ = __add__
     __rmul__ = __mul__
 
-    def __gt_ragged_array__(self) -> None:  # marker for tf.data structures
-        return None
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError("A RaggedTensor cannot be converted to a dense array or Tensor implicitly (as in TF): "
+                        "use rt.to_tensor() (padded), rt.flat_values, or tf.ragged.map_flat_values(op, rt).")
 
 
 def _stack_rows(rows: List[Any], dtype: Any) -> RaggedTensor:
