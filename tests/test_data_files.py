@@ -260,3 +260,15 @@ def test_sampling_counter_options_misc():
         lambda x: tf.debugging.check_numerics(1.0 / x, "inf") if hasattr(tf.debugging, "check_numerics") else x
     ).ignore_errors()
     assert len(list(ign)) in (2, 3)
+
+
+def test_ragged_slices_shuffle_batch_unique_and_parallel_reads(tmp_path):
+    rows = Dataset.from_tensor_slices(tf.ragged.constant([[1], [2, 2], [3, 3, 3], [4]]))
+    got = [py(b) for b in rows.shuffle(4, seed=2).batch(2)]
+    assert sorted(r for b in got for r in b) == [[1], [2, 2], [3, 3, 3], [4]]
+    assert py(list(Dataset.from_tensor_slices([1, 2, 1, 3, 2]).unique().as_numpy_iterator())) == [1, 2, 3]
+    a, b = str(tmp_path / "a.txt"), str(tmp_path / "b.txt")
+    open(a, "w").write("a1\na2\na3\n")
+    open(b, "w").write("b1\nb2\n")
+    par = tf.data.TextLineDataset([a, b], num_parallel_reads=2)
+    assert py(list(par.as_numpy_iterator())) == ["a1", "b1", "a2", "b2", "a3"]  # TF's interleaved order

@@ -384,6 +384,11 @@ class Dataset:
             state = reduce_func(state, e)
         return state
 
+    def unique(self, name: Optional[str] = None) -> "Dataset":
+        """The elements without repeats, in first-seen order (``Dataset.unique``; scalar int or string
+        elements, as TF)."""
+        return _Unique(self)
+
     def get_single_element(self) -> Any:
         it = iter(self)
         try:
@@ -620,7 +625,8 @@ class _Sliceable(Dataset):
         if len(idx) and idx[-1] - idx[0] == len(idx) - 1 and (len(idx) == 1 or np.all(np.diff(idx) == 1)):
             s = slice(int(idx[0]), int(idx[-1]) + 1)
             return _map_structure(lambda a: a[s], self._data)
-        return _map_structure(lambda a: a[idx], self._data)
+        return _map_structure(lambda a: stack_rows([_row_of(a, int(i)) for i in idx])
+                              if isinstance(a, RaggedTensor) else a[idx], self._data)
 
     def row(self, i: int) -> Any:
         return _map_structure(lambda a: _item(a, i), self._data)
@@ -1821,3 +1827,19 @@ class _Counter(Dataset):
     def _element_spec(self) -> Any:
         from ..function import TensorSpec
         return TensorSpec((), _dtypes.from_numpy(np.dtype(self._dtype)))
+
+
+class _Unique(_Unary):
+    def _elements(self) -> Iterator:
+        seen = set()
+        for e in self._input._elements():
+            if isinstance(e, (tuple, dict)) or np.ndim(e) != 0 or np.asarray(e).dtype.kind not in "iuO":
+                raise TypeError("Dataset.unique: elements must be scalar integers or strings (as TF).")
+            key = np.asarray(e)[()]
+            if key not in seen:
+                seen.add(key)
+                yield e
+
+    def _cardinality(self) -> int:
+        n = self._input._cardinality()
+        return INFINITE if n == INFINITE else UNKNOWN
