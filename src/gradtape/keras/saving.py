@@ -62,6 +62,8 @@ _GEN_RE = re.compile(r"^gen-(\d+)-[A-Za-z0-9_]+$")
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True  # this process (another thread may be writing it)
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would terminate the process on Windows: never probe, keep the files
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
