@@ -174,6 +174,15 @@ def test_unsupported_layer_and_option_are_named(tmp_path):
         tf.keras.models.load_model(str(tmp_path / "c.keras"))
 
 
+def test_keras3_only_options_at_defaults_are_accepted(tmp_path):
+    """Keras 3 options gradtape lacks load when they are off (rms_scaling=False, lora_rank=None, ...)."""
+    def keras3_opts(cfg):
+        cfg["config"]["layers"][6]["config"].update({"lora_rank": None, "quantization_config": None})
+        cfg["config"]["layers"][2]["config"].update({"synchronized": False})
+    _edit_config(os.path.join(DATA, "cnn.keras"), str(tmp_path / "k.keras"), keras3_opts)
+    check(tf.keras.models.load_model(str(tmp_path / "k.keras")), "cnn")
+
+
 def test_lambda_bytecode_is_refused(tmp_path):
     def add_lambda(cfg):
         cfg["config"]["layers"].insert(5, {"module": "keras.layers", "class_name": "Lambda", "registered_name": None,

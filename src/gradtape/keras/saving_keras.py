@@ -359,7 +359,7 @@ def load_h5_weights(model: Any, filepath: str, by_name: bool, skip_mismatch: boo
 _KERAS3_ONLY_DEFAULTS = {
     "quantization_config": None, "lora_rank": None, "lora_alpha": None, "synchronized": False,
     "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99, "optional": False,
-    "zero_output_for_mask": False, "seed": None, "input_axes": None, "output_axes": None,
+    "zero_output_for_mask": False, "seed": None, "rms_scaling": False, "use_cudnn": "auto", "input_axes": None, "output_axes": None,
     "shared_object_id": None, "build_config": None, "registered_name": None, "module": None,
 }
 _GRADTAPE_ONLY_DEFAULTS = {"time_major": False, "dynamic": False}
@@ -399,6 +399,8 @@ def _clean_config(cfg: Any, cls: str, safe_mode: bool, where: str) -> Any:
         return _from_keras_value(cfg, safe_mode, where)
     out = {}
     for k, v in cfg.items():
+        if k == "use_cudnn":
+            continue  # a kernel choice in Keras; the numbers are the same
         if k in _KERAS3_ONLY_DEFAULTS:
             if v == _KERAS3_ONLY_DEFAULTS[k] or v is None or (k == "seed" and cls in
                                                               ("GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform",
