@@ -308,8 +308,6 @@ def test_recurrent_return_state_shapes_and_errors():
     assert out.shape == (4, 7, 5) and h.shape == (4, 5)
     with pytest.raises(ValueError, match="min_ndim=3|ndim=3"):
         L.SimpleRNN(2)(np.zeros((4, 3), np.float32))
-    with pytest.raises(NotImplementedError, match="stateful"):
-        L.LSTM(2, stateful=True)
     with pytest.raises(ValueError, match="state"):
         L.LSTM(2)(x, initial_state=[np.zeros((4, 2), np.float32)])
 

@@ -7,7 +7,8 @@ from .core import (  # noqa: F401
     GaussianNoise, InputLayer, Lambda, LeakyReLU, Maximum, Minimum, Multiply, Permute, PReLU, ReLU, RepeatVector,
     Rescaling, Reshape, Softmax, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, Subtract, TimeDistributed,
     add, concatenate, multiply)
-from .normalization import BatchNormalization, LayerNormalization, Normalization  # noqa: F401
+from .normalization import (  # noqa: F401
+    BatchNormalization, GroupNormalization, LayerNormalization, Normalization, UnitNormalization)
 from ..engine.functional import Input  # noqa: F401
 from .serialization import deserialize, serialize  # noqa: F401
 
@@ -30,3 +31,16 @@ from .preprocessing import (  # noqa: F401,E402
 # --- text, lookup and categorical preprocessing ---
 from .preprocessing import (  # noqa: F401,E402
     CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup, TextVectorization)
+
+# --- attention, wrappers, reshaping, masking ---
+from .core import ActivityRegularization, AlphaDropout, Dot  # noqa: F401,E402
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402
+from .einsum_dense import EinsumDense  # noqa: F401,E402
+from .masking import Masking  # noqa: F401,E402
+from .recurrent import StackedRNNCells  # noqa: F401,E402
+from .reshaping import (  # noqa: F401,E402
+    Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
+    ZeroPadding3D)
+from .wrappers import Bidirectional  # noqa: F401,E402
+from .depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D  # noqa: F401,E402
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D  # Keras's aliases

@@ -173,6 +173,7 @@ def _input_shapes(inputs: Any) -> Any:
 # ------------------------------------------------------------------------------------------------
 # Layer
 # ------------------------------------------------------------------------------------------------
+_masks: Any = None       # keras/layers/masking.py, bound at the end of this module
 # Attributes that hold bookkeeping, never sublayers or weights to track.
 _INTERNAL_ATTRS = frozenset({
     "_own_weights", "_tracked_attrs", "_axes", "_build_input_shape", "_batch_input_shape", "_callable_losses",
@@ -553,6 +554,11 @@ class Layer(Module):
         """The computation (override). The base returns its inputs unchanged."""
         return inputs
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The mask of the outputs (``Layer.compute_mask``): the input mask for layers that support
+        masking, else ``None`` (the mask stops here)."""
+        return mask if self.supports_masking else None
+
     def _check_input(self, inputs: Any) -> None:
         """Rank checks in Keras's words; subclasses set ``_min_ndim``/``_ndim``/``_axes``."""
         d = self.__dict__
@@ -699,6 +705,13 @@ class Layer(Module):
                 kwargs["training"] = training
         elif accepts and (training is not None or sig["training_required"]):
             kwargs["training"] = training
+        masking = _masks.wants_mask_work(self)
+        if masking:
+            previous_mask = kwargs.get("mask")
+            if previous_mask is None:
+                previous_mask = _masks.mask_of(inputs)
+                if previous_mask is not None and "mask" in sig["names"]:
+                    kwargs["mask"] = previous_mask
         outermost = _CTX.depth == 0
         if outermost:
             self._clear_losses()
@@ -716,6 +729,8 @@ class Layer(Module):
             _CTX.depth -= 1
             if pushed:
                 _CTX.training.pop()
+        if masking:
+            _masks.after_call(self, inputs, previous_mask, outputs)
         if self.activity_regularizer is not None:
             for o in _flatten(outputs):
                 if isinstance(o, Tensor):
@@ -775,3 +790,6 @@ class InputSpec:
                  axes: Optional[dict] = None, allow_last_axis_squeeze: bool = False, name: Any = None):
         self.dtype, self.shape, self.ndim = dtype, shape, ndim
         self.max_ndim, self.min_ndim, self.axes = max_ndim, min_ndim, axes or {}
+
+
+from . import masking as _masks  # noqa: E402  (masks attached to tensors; imports this module)

@@ -131,6 +131,7 @@ class Activation(Layer):
 
     def __init__(self, activation: Any, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.activation = activations.get(activation)
 
     def call(self, inputs: Any) -> Tensor:
@@ -194,6 +195,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: Optional[int] = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if not 0 <= float(rate) <= 1:
             raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between "
                              f"0 and 1. Received: rate={rate}")
@@ -237,6 +239,7 @@ class Embedding(Layer):
         _set_weight_options(self, embeddings=(embeddings_initializer, embeddings_regularizer,
                                               embeddings_constraint))
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.input_length = input_length
         self._autocast = False
 
@@ -335,6 +338,10 @@ class InputLayer(Layer):
 
 # -- merge layers -------------------------------------------------------------------------------
 class _Merge(Layer):
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
     def _merge(self, a: Any, b: Any) -> Any:
         raise NotImplementedError
 
@@ -349,6 +356,11 @@ class _Merge(Layer):
 
     def _finish(self, out: Any, n: int) -> Any:
         return out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The AND of the inputs' masks (Keras's merge layers)."""
+        from .masking import merge_masks
+        return merge_masks(mask) if isinstance(mask, (list, tuple)) else mask
 
 
 class Add(_Merge):
@@ -410,6 +422,22 @@ class Concatenate(_Merge):
             raise ValueError("A `Concatenate` layer should be called on a list of inputs.")
         return _s.concat(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras 3: missing masks count as all-True; the masks are concatenated along ``axis`` and
+        reduced with ``all`` over the last axis when they have the inputs' rank."""
+        if mask is None or not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        from ...ops.reduction import reduce_all
+        from ...ops.constructors import ones_like
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = ones_like(x, dtype="bool")
+            elif m.ndim < x.ndim:
+                m = _s.expand_dims(m, -1)
+            masks.append(_m.cast(m, "bool") if m.dtype.name != "bool" else m)
+        return reduce_all(_s.concat(masks, axis=self.axis), axis=-1)
+
     def get_config(self) -> Dict[str, Any]:
         config = super().get_config()
         config["axis"] = self.axis
@@ -435,6 +463,7 @@ class ReLU(Layer):
     def __init__(self, max_value: Optional[float] = None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if max_value is not None and max_value < 0:
             raise ValueError(f"max_value of a ReLU layer cannot be a negative value. Received: {max_value}")
         if negative_slope is None or negative_slope < 0:
@@ -459,6 +488,7 @@ class LeakyReLU(Layer):
         if "negative_slope" in kwargs:
             alpha = kwargs.pop("negative_slope")
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs: Any) -> Tensor:
@@ -476,6 +506,7 @@ class ELU(Layer):
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.alpha = float(alpha)
 
     def call(self, inputs: Any) -> Tensor:
@@ -492,14 +523,13 @@ class Softmax(Layer):
 
     def __init__(self, axis: int = -1, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.axis = axis
 
     def call(self, inputs: Any, mask: Any = None) -> Tensor:
-        from ...ops.nn import softmax
-        if mask is not None:
-            inputs = _m.add(inputs, _m.multiply(_m.subtract(1.0, _m.cast(mask, inputs.dtype)),
-                                                _m.cast(-1e9, inputs.dtype)))
-        return softmax(inputs, axis=self.axis)
+        from .attention import masked_softmax
+        axes = tuple(self.axis) if isinstance(self.axis, (list, tuple)) else (self.axis,)
+        return masked_softmax(inputs, mask, axes)
 
     def get_config(self) -> Dict[str, Any]:
         config = super().get_config()
@@ -513,6 +543,7 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer: Any = "zeros", alpha_regularizer: Any = None,
                  alpha_constraint: Any = None, shared_axes: Any = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         _set_weight_options(self, alpha=(alpha_initializer, alpha_regularizer, alpha_constraint))
         if shared_axes is None:
             self.shared_axes = None
@@ -579,6 +610,7 @@ class Rescaling(Layer):
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.scale, self.offset = scale, offset
 
     def call(self, inputs: Any) -> Tensor:
@@ -601,6 +633,7 @@ class TimeDistributed(Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `tf.keras.layers.Layer` instance. "
                              f"Received: {layer}")
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.layer = layer
         self._min_ndim = 3
 
@@ -629,6 +662,7 @@ class GaussianNoise(Layer):
 
     def __init__(self, stddev: float, seed: Optional[int] = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.stddev, self.seed = float(stddev), seed
 
     def call(self, inputs: Any, training: Optional[bool] = None) -> Tensor:
@@ -648,6 +682,7 @@ class GaussianDropout(Layer):
 
     def __init__(self, rate: float, seed: Optional[int] = None, **kwargs: Any):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.rate, self.seed = float(rate), seed
 
     def call(self, inputs: Any, training: Optional[bool] = None) -> Tensor:
@@ -700,3 +735,112 @@ class SpatialDropout2D(_SpatialDropout):
 class SpatialDropout3D(_SpatialDropout):
     """Drop whole feature maps of 5-D inputs in training."""
     _rank = 3
+
+
+class AlphaDropout(Layer):
+    """Dropout that keeps the mean and variance of SELU activations (``tf.keras.layers.AlphaDropout``):
+    in training, dropped units are set to ``-alpha * scale`` and the result is ``a * x + b``."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: Optional[int] = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not 0 <= float(rate) <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. "
+                             f"Received: rate={rate}")
+        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self.supports_masking = True
+
+    def call(self, inputs: Any, training: Optional[bool] = None) -> Tensor:
+        if not training or self.rate <= 0:
+            return inputs
+        from ...ops.random import uniform
+        shape = tuple(inputs.shape) if self.noise_shape is None else tuple(
+            inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape))
+        alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+        alpha_p = -alpha * scale
+        kept = _m.cast(_m.greater_equal(uniform(shape, dtype=inputs.dtype, seed=self.seed),
+                                        _m.cast(self.rate, inputs.dtype)), inputs.dtype)
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        x = _m.add(_m.multiply(inputs, kept), _m.multiply(_m.cast(alpha_p, inputs.dtype), _m.subtract(1.0, kept)))
+        return _m.add(_m.multiply(x, _m.cast(a, x.dtype)), _m.cast(b, x.dtype))
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update({"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed})
+        return config
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding ``l1 * sum|x| + l2 * sum x^2`` (divided by the batch size) to ``losses``
+    (``tf.keras.layers.ActivityRegularization``)."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any):
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+        self.supports_masking = True
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update({"l1": self.l1, "l2": self.l2})
+        return config
+
+
+class Dot(_Merge):
+    """Batchwise dot product of two inputs along ``axes`` (``tf.keras.layers.Dot``); ``normalize=True``
+    L2-normalizes both along those axes first (cosine proximity). Results of rank 1 become
+    ``(batch, 1)``, as Keras's ``batch_dot``."""
+
+    def __init__(self, axes: Any, normalize: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)) or len(axes) != 2 or not all(isinstance(a, int) for a in axes):
+                raise ValueError("Invalid format for argument `axes`: expected an int or a list/tuple of 2 "
+                                 f"integers. Received: axes={axes}")
+            axes = list(axes)
+        self.axes = axes
+        self.normalize = bool(normalize)
+        self.supports_masking = True
+
+    def call(self, inputs: Any) -> Tensor:
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(f"A `Dot` layer should be called on exactly 2 inputs. Received: inputs={inputs}")
+        x1, x2 = inputs
+        if isinstance(self.axes, int):
+            axes = [self.axes % x1.ndim, self.axes % x2.ndim] if self.axes < 0 else [self.axes] * 2
+        else:
+            axes = [self.axes[0] % x1.ndim, self.axes[1] % x2.ndim]
+        if self.normalize:
+            from ...ops.linalg import l2_normalize
+            x1 = l2_normalize(x1, axis=axes[0])
+            x2 = l2_normalize(x2, axis=axes[1])
+        return batch_dot(x1, x2, axes)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update({"axes": self.axes, "normalize": self.normalize})
+        return config
+
+
+def batch_dot(x: Any, y: Any, axes: Any) -> Tensor:
+    """Keras's ``batch_dot``: contract ``x``'s axis ``axes[0]`` with ``y``'s ``axes[1]`` per sample; the
+    result has ``x``'s remaining axes then ``y``'s (the batch axis once); rank 1 becomes ``(batch, 1)``."""
+    from ...ops.linalg import einsum
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    xa, ya = int(axes[0]), int(axes[1])
+    if xa == 0 or ya == 0:
+        raise ValueError("Cannot perform batch_dot over axis 0. If your inputs are not batched, add a dummy batch "
+                         "dimension to your inputs using keras.ops.expand_dims(x, 0)")
+    if x.shape[xa] != y.shape[ya]:
+        raise ValueError(f"Cannot do batch_dot on inputs with shapes {tuple(x.shape)} and {tuple(y.shape)} with "
+                         f"axes={list(axes)}. x.shape[{xa}] != y.shape[{ya}] ({x.shape[xa]} != {y.shape[ya]}).")
+    xs = list(letters[:x.ndim])
+    ys = ["a"] + list(letters[x.ndim:x.ndim + y.ndim - 1])
+    ys[ya] = xs[xa]
+    out = [c for i, c in enumerate(xs) if i != xa] + [c for i, c in enumerate(ys) if i not in (0, ya)]
+    res = einsum(f"{''.join(xs)},{''.join(ys)}->{''.join(out)}", x, y)
+    if res.ndim == 1:
+        res = _s.expand_dims(res, 1)
+    return res

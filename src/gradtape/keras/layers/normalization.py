@@ -313,3 +313,85 @@ class Normalization(Layer):
 def _const(v: np.ndarray) -> Tensor:
     from ...dispatch import convert_to_tensor
     return convert_to_tensor(v)
+
+
+class GroupNormalization(Layer):
+    """Normalize each sample over groups of channels (``tf.keras.layers.GroupNormalization``, Keras 3):
+    the ``axis`` channels are split into ``groups``; each group is normalized over its channels and
+    the other non-batch axes, then ``gamma * x + beta`` per channel (``epsilon=1e-3``). Weights
+    ``gamma`` then ``beta``, shape ``(channels,)``."""
+
+    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 beta_regularizer: Any = None, gamma_regularizer: Any = None, beta_constraint: Any = None,
+                 gamma_constraint: Any = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        _set_weight_options(self, beta=(beta_initializer, beta_regularizer, beta_constraint),
+                            gamma=(gamma_initializer, gamma_regularizer, gamma_constraint))
+
+    def build(self, input_shape: Any) -> None:
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                             f"received an input with shape {tuple(input_shape)}.")
+        dim = int(dim)
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the number of channels "
+                             f"({dim}).")
+        if dim % self.groups != 0:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the number of channels "
+                             f"({dim}).")
+        self.gamma = _add_weight_with_options(self, "gamma", (dim,)) if self.scale else None
+        self.beta = _add_weight_with_options(self, "beta", (dim,)) if self.center else None
+        self.built = True
+
+    def call(self, inputs: Any) -> Tensor:
+        x = inputs
+        rank = x.ndim
+        axis = self.axis % rank
+        shape = [int(d) for d in x.shape]
+        gshape = shape[:axis] + [self.groups, shape[axis] // self.groups] + shape[axis + 1:]
+        xg = _s.reshape(x, gshape)
+        red = [i for i in range(1, rank + 1) if i != axis]
+        mean = _r.reduce_mean(xg, axis=red, keepdims=True)
+        var = _r.reduce_mean(_m.square(_m.subtract(xg, mean)), axis=red, keepdims=True)
+        inv = _m.rsqrt(_m.add(var, _m.cast(self.epsilon, x.dtype)))
+        bshape = [1] * (rank + 1)
+        bshape[axis], bshape[axis + 1] = self.groups, shape[axis] // self.groups
+        if self.gamma is not None:
+            inv = _m.multiply(inv, _s.reshape(self.gamma, bshape))
+        res = _m.multiply(_m.negative(mean), inv)
+        if self.beta is not None:
+            res = _m.add(res, _s.reshape(self.beta, bshape))
+        return _s.reshape(_m.add(_m.multiply(xg, inv), res), shape)
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                       "scale": self.scale, **_weight_options_config(self, "beta", "gamma")})
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm over ``axis`` (``tf.keras.layers.UnitNormalization``):
+    ``x * rsqrt(max(sum(x^2), 1e-12))``."""
+
+    def __init__(self, axis: Any = -1, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        self.supports_masking = True
+
+    def call(self, inputs: Any) -> Tensor:
+        x = inputs
+        sq = _r.reduce_sum(_m.square(x), axis=self.axis, keepdims=True)
+        return _m.multiply(x, _m.rsqrt(_m.maximum(sq, _m.cast(1e-12, x.dtype))))
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config

@@ -137,9 +137,18 @@ class GlobalAveragePooling1D(_GlobalPooling):
         super().__init__(data_format, keepdims, **kwargs)
 
     def call(self, inputs: Any, mask: Any = None) -> Tensor:
-        if mask is not None:
-            raise NotImplementedError("GlobalAveragePooling1D: masks are not supported by gradtape.")
-        return super().call(inputs)
+        if mask is None:
+            return super().call(inputs)
+        # Keras: the mean over the unmasked steps only.
+        from ...ops import math as _m
+        from ...ops.shape import expand_dims
+        axis = 2 if self.data_format == "channels_first" else 1
+        m = expand_dims(_m.cast(mask, inputs.dtype), 1 if axis == 2 else 2)
+        total = _r.reduce_sum(_m.multiply(inputs, m), axis=axis, keepdims=self.keepdims)
+        return _m.divide(total, _r.reduce_sum(m, axis=axis, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

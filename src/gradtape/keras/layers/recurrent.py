@@ -15,8 +15,8 @@ Keras 2/3 semantics and defaults:
   ``dropout``/``recurrent_dropout`` (one mask per sequence, in training only).
 
 Speed: the input projection ``x @ kernel + bias`` for every time step is one matmul; each step then
-costs one ``h @ recurrent_kernel`` plus elementwise ops. Masking and ``stateful=True`` are not
-supported (they raise).
+costs one ``h @ recurrent_kernel`` plus elementwise ops. Masks and ``stateful=True`` follow
+Keras (see ``RNN``).
 """
 from __future__ import annotations
 
@@ -261,12 +261,137 @@ class GRUCell(_GatedCell):
         return config
 
 
+class StackedRNNCells(Layer):
+    """Cells run one after the other at each step, as one cell (``tf.keras.layers.StackedRNNCells``):
+    each cell's output is the next cell's input; the states are the cells' states in order."""
+
+    def __init__(self, cells: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        for cell in cells:
+            if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
+                raise ValueError("All cells must have a `call` method and a `state_size` attribute. "
+                                 f"Received cells={cells}")
+        self.cells = list(cells)
+
+    @property
+    def state_size(self) -> list:
+        return [c.state_size for c in self.cells]
+
+    @property
+    def output_size(self) -> Any:
+        last = self.cells[-1]
+        size = getattr(last, "output_size", None)
+        if size is None:
+            size = _state_sizes(last)[0]
+        return size
+
+    def get_initial_state(self, inputs: Any = None, batch_size: Optional[int] = None, dtype: Any = None) -> list:
+        return [_cell_initial_state(c, batch_size, dtype or self.compute_dtype) for c in self.cells]
+
+    def build(self, input_shape: Any) -> None:
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            if isinstance(cell, Layer) and not cell.built:
+                _CTX.scopes.append(cell.name)
+                try:
+                    cell.build(shape)
+                finally:
+                    _CTX.scopes.pop()
+                cell.built = True
+            size = getattr(cell, "output_size", None)
+            if size is None:
+                size = _state_sizes(cell)[0]
+            shape = shape[:-1] + (int(size),)
+        self.built = True
+
+    def call(self, inputs: Any, states: Any, training: Optional[bool] = None) -> tuple:
+        new_states = []
+        x = inputs
+        for cell, st in zip(self.cells, states):
+            st_list = list(st) if isinstance(st, (list, tuple)) else [st]
+            x, ns = _call_cell(cell, x, st_list, training)
+            new_states.append(ns if isinstance(cell.state_size, (list, tuple)) else ns[0])
+        return x, new_states
+
+    def get_config(self) -> Dict[str, Any]:
+        from .serialization import serialize
+        config = super().get_config()
+        config["cells"] = [serialize(c) for c in self.cells]
+        return config
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any], custom_objects: Optional[dict] = None) -> "StackedRNNCells":
+        from .serialization import deserialize
+        config = dict(config)
+        cells = [deserialize(c, custom_objects) for c in config.pop("cells")]
+        return cls(cells, **config)
+
+
+def _state_sizes(cell: Any) -> list:
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
+
+
+def _cell_initial_state(cell: Any, batch: int, dtype: Any) -> Any:
+    """The zero state of ``cell`` for ``batch`` rows: a list (one entry per state, nested for
+    StackedRNNCells)."""
+    fn = getattr(cell, "get_initial_state", None)
+    if fn is not None:
+        try:
+            out = fn(batch_size=batch, dtype=dtype)
+        except TypeError:
+            out = fn(batch_size=batch)
+        return list(out) if isinstance(out, (list, tuple)) else [out]
+    dt = np.dtype(str(getattr(dtype, "name", dtype)))
+    return [convert_to_tensor(np.zeros((batch, int(s)), dtype=dt)) for s in _state_sizes(cell)]
+
+
+def _call_cell(cell: Any, x: Any, states: list, training: Optional[bool]) -> tuple:
+    """``cell(x, states)`` as Keras calls a cell, with ``new_states`` always a list."""
+    if isinstance(cell, Layer) and cell._call_accepts("training"):
+        out, new = cell(x, states, training=training)
+    else:
+        out, new = cell(x, states)
+    return out, (list(new) if isinstance(new, (list, tuple)) else [new])
+
+
+def _flat(states: Any) -> list:
+    if isinstance(states, (list, tuple)):
+        return [leaf for s in states for leaf in _flat(s)]
+    return [states]
+
+
+def _pack(structure: Any, flat: list) -> Any:
+    it = iter(flat)
+
+    def build(s: Any) -> Any:
+        if isinstance(s, (list, tuple)):
+            return [build(v) for v in s]
+        return next(it)
+    return build(structure)
+
+
+def _masked(keep: Tensor, new: Tensor, old: Tensor) -> Tensor:
+    """``new`` where the step is kept (``keep`` of shape (batch,)), ``old`` elsewhere."""
+    k = keep
+    for _ in range(new.ndim - 1):
+        k = _s.expand_dims(k, -1)
+    return _m.where(k, new, old)
+
+
 class RNN(Layer):
     """Run a cell over the time axis (``tf.keras.layers.RNN``).
 
     ``cell`` follows Keras's protocol: ``call(inputs, states) -> (output, new_states)``, a
-    ``state_size``, and (optionally) ``get_initial_state``. Inputs are ``(batch, time, features)``
-    (``(time, batch, features)`` with ``time_major=True``).
+    ``state_size``, and (optionally) ``output_size`` and ``get_initial_state``; a list of cells is
+    run as ``StackedRNNCells``. Inputs are ``(batch, time, features)`` (``(time, batch, features)``
+    with ``time_major=True``).
+
+    Masks (``mask=`` or the mask the inputs carry from ``Embedding(mask_zero=True)``/``Masking``):
+    at a masked step the states are carried over unchanged and the output repeats the previous
+    step's output (zeros before the first unmasked step), or is zero with ``zero_output_for_mask``,
+    as Keras's ``backend.rnn``. ``stateful=True`` keeps the last states of each call (per batch
+    row) as the next call's initial states, until ``reset_states()``.
     """
 
     def __init__(self, cell: Any, return_sequences: bool = False, return_state: bool = False,
@@ -274,22 +399,45 @@ class RNN(Layer):
                  time_major: bool = False, zero_output_for_mask: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
         if isinstance(cell, (list, tuple)):
-            raise NotImplementedError("RNN: stacked cells (a list of cells) are not supported by gradtape; "
-                                      "stack RNN layers with return_sequences=True instead.")
-        if stateful:
-            raise NotImplementedError(f"{type(self).__name__}: stateful=True is not supported by gradtape.")
+            cell = StackedRNNCells(cell)
+        if not hasattr(cell, "call") or getattr(cell, "state_size", None) is None:
+            raise ValueError("Argument `cell` should have a `call` method and a `state_size` attribute. "
+                             f"Received: cell={cell}")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
         self.unroll = bool(unroll)
         self.time_major = bool(time_major)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.supports_masking = True
         self._ndim = 3
+        self.__dict__["_gt_states"] = None
 
     @property
-    def states(self) -> None:
-        return None
+    def states(self) -> Any:
+        """The kept states of a stateful RNN (``None`` before the first call or when not stateful)."""
+        return None if self._gt_states is None else _pack(_state_structure(self.cell), self._gt_states)
+
+    def reset_states(self, states: Any = None) -> None:
+        """Set the kept states of a stateful RNN to zeros (or to ``states``) (``RNN.reset_states``)."""
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful.")
+        if self._gt_states is None:
+            return
+        if states is None:
+            for v in self._gt_states:
+                v.assign(np.zeros(tuple(v.shape), dtype=v.dtype.as_numpy_dtype))
+            return
+        given = _flat(states if isinstance(states, (list, tuple)) else [states])
+        if len(given) != len(self._gt_states):
+            raise ValueError(f"Layer {self.name} expects {len(self._gt_states)} state(s), but it received "
+                             f"{len(given)} state value(s).")
+        for v, new in zip(self._gt_states, given):
+            v.assign(new)
+
+    reset_state = reset_states
 
     def build(self, input_shape: Any) -> None:
         shape = tuple(input_shape)
@@ -302,31 +450,62 @@ class RNN(Layer):
             finally:
                 _CTX.scopes.pop()
             cell.built = True
+        if self.stateful and shape[1 if self.time_major else 0] is None:
+            raise ValueError("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic "
+                             f"batch size: sequence.shape={shape}")
         self.built = True
 
     def get_initial_state(self, inputs: Tensor) -> list:
         batch = int(tuple(inputs.shape)[1 if self.time_major else 0])
-        if hasattr(self.cell, "get_initial_state"):
-            return self.cell.get_initial_state(batch_size=batch, dtype=self.compute_dtype)
-        sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
-        return [convert_to_tensor(np.zeros((batch, s), dtype=np.dtype(self.compute_dtype))) for s in sizes]
+        return _cell_initial_state(self.cell, batch, self.compute_dtype)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        if self.return_state:
+            return [out] + [None] * len(_flat(_state_structure(self.cell)))
+        return out
 
     def call(self, inputs: Any, mask: Any = None, training: Optional[bool] = None,
              initial_state: Any = None) -> Any:
-        if mask is not None:
-            raise NotImplementedError(f"{type(self).__name__}: masks are not supported by gradtape.")
+        if isinstance(inputs, (list, tuple)):           # [sequences, *initial_states] (Keras 2 style)
+            if initial_state is None and len(inputs) > 1:
+                initial_state = list(inputs[1:])
+            inputs = inputs[0]
+            if isinstance(mask, (list, tuple)):
+                mask = mask[0]
         x = inputs
         if self.time_major:
-            x = _s.transpose(x, [1, 0, 2])
-        if initial_state is None:
-            states = self.get_initial_state(x if not self.time_major else inputs)
+            x = _s.transpose(x, [1, 0, 2] + list(range(3, x.ndim)))
+        batch = int(x.shape[0])
+        structure = _state_structure(self.cell)
+        if initial_state is None and self.stateful and self._gt_states is not None:
+            if int(self._gt_states[0].shape[0]) != batch:
+                raise ValueError(f"If an RNN is stateful, the batch size of the input sequences must be the same "
+                                 f"as the batch size of the initial state. Expected batch size: "
+                                 f"{int(self._gt_states[0].shape[0])}; received batch size: {batch}")
+            states = _pack(structure, [v.read_value() for v in self._gt_states])
+        elif initial_state is None:
+            states = _cell_initial_state(self.cell, batch, self.compute_dtype)
         else:
-            states = [convert_to_tensor(s) for s in
-                      (initial_state if isinstance(initial_state, (list, tuple)) else [initial_state])]
-            n_states = len(self.cell.state_size) if isinstance(self.cell.state_size, (list, tuple)) else 1
-            if len(states) != n_states:
+            given = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+            n_states = len(_flat(structure))
+            flat_given = [_m.cast(convert_to_tensor(s), self.compute_dtype) if convert_to_tensor(s).dtype.is_floating
+                          else convert_to_tensor(s) for s in _flat(list(given))]
+            if len(flat_given) != n_states:
                 raise ValueError(f"Layer {self.name} expects {n_states} state(s), but it received "
-                                 f"{len(states)} initial state(s).")
+                                 f"{len(flat_given)} initial state(s).")
+            states = _pack(structure, flat_given)
+        states = list(states)
+        keep_steps = None
+        if mask is not None:
+            mk = convert_to_tensor(mask)
+            if mk.ndim == 3:
+                mk = _s.squeeze(mk, -1)
+            if mk.dtype.name != "bool":
+                mk = _m.cast(mk, "bool")
+            keep_steps = _s.unstack(mk, axis=1)
         cell = self.cell
         fast = isinstance(cell, _Cell)
         if fast:
@@ -341,21 +520,42 @@ class RNN(Layer):
             steps = _s.unstack(x, axis=1)
         if self.go_backwards:
             steps = steps[::-1]
+            if keep_steps is not None:
+                keep_steps = keep_steps[::-1]
         outputs = []
         out = None
-        for xt in steps:
+        for t, xt in enumerate(steps):
             if fast:
-                out, states = cell._step(xt, states, rec_mask)
+                new_out, new_states = cell._step(xt, states, rec_mask)
             else:
-                out, states = cell(xt, states, training=training) if isinstance(cell, Layer) \
-                    else cell(xt, states)
-                states = list(states) if isinstance(states, (list, tuple)) else [states]
+                new_out, new_states = _call_cell(cell, xt, states, training)
+            if keep_steps is not None:
+                keep = keep_steps[t]
+                prev = out if out is not None else _m.multiply(new_out, _m.cast(0, new_out.dtype))
+                new_out = _masked(keep, new_out, prev)
+                new_states = _pack(structure, [_masked(keep, n, o) for n, o in zip(_flat(new_states), _flat(states))])
+            out, states = new_out, list(new_states)
             if self.return_sequences:
                 outputs.append(out)
+        if keep_steps is not None and self.zero_output_for_mask:
+            zero = _m.cast(0, out.dtype)
+            out = _m.where(_s.expand_dims(keep_steps[-1], -1), out, zero)
+            outputs = [_m.where(_s.expand_dims(k, -1), o, zero) for k, o in zip(keep_steps, outputs)]
+        if self.stateful:
+            from ...ops.shape import stop_gradient
+            kept = self._gt_states
+            if kept is None:
+                from ...variable import Variable
+                kept = [Variable(stop_gradient(s), trainable=False, name=f"{self.name}/rnn_state")
+                        for s in _flat(states)]
+                self.__dict__["_gt_states"] = kept       # not a weight (Keras does not list it)
+            else:
+                for v, st in zip(kept, _flat(states)):
+                    v.assign(stop_gradient(st))
         if self.return_sequences:
             y = _s.stack(outputs, axis=1)
             if self.time_major:
-                y = _s.transpose(y, [1, 0, 2])
+                y = _s.transpose(y, [1, 0] + list(range(2, y.ndim)))
         else:
             y = out
         if self.return_state:
@@ -366,8 +566,32 @@ class RNN(Layer):
         config = super().get_config()
         config.update({"return_sequences": self.return_sequences, "return_state": self.return_state,
                        "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
-                       "time_major": self.time_major})
+                       "time_major": self.time_major, "zero_output_for_mask": self.zero_output_for_mask})
+        if type(self) is RNN:
+            from .serialization import serialize
+            config["cell"] = serialize(self.cell)
         return config
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any], custom_objects: Optional[dict] = None) -> "RNN":
+        if cls is not RNN or "cell" not in config:
+            return super().from_config(config)
+        from .serialization import deserialize
+        config = dict(config)
+        cell = config.pop("cell")
+        cell = [deserialize(c, custom_objects) for c in cell] if isinstance(cell, list) \
+            else deserialize(cell, custom_objects)
+        return cls(cell, **config)
+
+
+def _state_structure(cell: Any) -> list:
+    """The nesting of ``cell``'s states: ``[0, 0]`` for LSTM, ``[[0, 0], 0]`` for stacked cells."""
+    size = cell.state_size
+    if isinstance(cell, StackedRNNCells):
+        return [_state_structure(c) if isinstance(c.state_size, (list, tuple)) else 0 for c in cell.cells]
+    if isinstance(size, (list, tuple)):
+        return [0] * len(size)
+    return [0]
 
 
 class _BuiltinRNN(RNN):
@@ -375,7 +599,8 @@ class _BuiltinRNN(RNN):
 
     def __init__(self, units: int, *, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 time_major: bool = False, activity_regularizer: Any = None, **kwargs: Any):
+                 time_major: bool = False, activity_regularizer: Any = None, zero_output_for_mask: bool = False,
+                 **kwargs: Any):
         layer_kw = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
                                                "batch_size", "input_dim", "weights", "input_length")
                     if k in kwargs}
@@ -383,7 +608,7 @@ class _BuiltinRNN(RNN):
         cell = self._cell_class(units, **kwargs, **cell_kw)
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll, time_major=time_major,
-                         activity_regularizer=activity_regularizer, **layer_kw)
+                         zero_output_for_mask=zero_output_for_mask, activity_regularizer=activity_regularizer, **layer_kw)
 
     def __getattr__(self, name: str) -> Any:
         # Keras exposes the cell's configuration on the layer (layer.units, layer.activation, ...).
@@ -434,4 +659,4 @@ class GRU(_BuiltinRNN):
                          use_bias=use_bias, reset_after=reset_after, **kwargs)
 
 
-__all__ = ["RNN", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell"]
+__all__ = ["RNN", "StackedRNNCells", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell"]
