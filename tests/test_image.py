@@ -382,3 +382,41 @@ def test_missing_pillow_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(ImportError, match=r"gradtape\[image\]"):
         _codecs.encode_png(uint8_image((2, 2, 3), 1))
+
+
+@pytest.mark.parametrize("meth,size", [("bilinear", (3, 4)), ("nearest", (5, 3)), ("bilinear", (1, 1))])
+def test_crop_and_resize_matches_tf(meth, size):
+    cimg = tf.constant(image((2, 6, 7, 2), 37))
+    cboxes = tf.constant(np.array([[0.1, 0.2, 0.8, 0.9], [0.5, 0.6, 0.2, 0.1], [-0.2, 0.3, 1.3, 0.7],
+                                   [0.33, 0.45, 0.33, 0.45]], np.float32))
+    cind = np.array([0, 1, 1, 0], np.int32)
+    up = tf.constant(image((4,) + size + (2,), 38))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(cimg)
+        tape.watch(cboxes)
+        out = tf.image.crop_and_resize(cimg, cboxes, cind, size, method=meth, extrapolation_value=-1.0)
+    key = f"crop_and_resize/{meth}/{size[0]}x{size[1]}"
+    check(key, out)
+    check(key + "/dimage", tape.gradient(out, cimg, output_gradients=up))
+    check(key + "/dboxes", tape.gradient(out, cboxes, output_gradients=up), atol=1e-4, rtol=1e-4)
+
+
+def test_crop_and_resize_errors():
+    x = image((1, 4, 4, 1), 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="box_index"):
+        tf.image.crop_and_resize(x, [[0, 0, 1, 1]], [1], (2, 2))
+    with pytest.raises(ValueError, match="method"):
+        tf.image.crop_and_resize(x, [[0, 0, 1, 1]], [0], (2, 2), method="bicubic")
+
+
+def test_combined_non_max_suppression_matches_tf():
+    cb = np.asarray(REFS["cnms/boxes"], np.float32)
+    cs = np.asarray(REFS["cnms/scores"], np.float32)
+    for nm, kw in [("shared", dict(boxes=cb[:, :, :1], max_output_size_per_class=3, max_total_size=5)),
+                   ("perclass", dict(boxes=cb, max_output_size_per_class=4, max_total_size=20, iou_threshold=0.3,
+                                     score_threshold=0.2)),
+                   ("pad", dict(boxes=cb, max_output_size_per_class=2, max_total_size=10, pad_per_class=True,
+                                clip_boxes=False))]:
+        res = tf.image.combined_non_max_suppression(scores=cs, **kw)
+        for part, v in zip(("boxes", "scores", "classes", "valid"), res):
+            check(f"cnms/{nm}/{part}", v)

@@ -155,12 +155,45 @@ i, s = tf.image.non_max_suppression_with_scores(bx, sc, 6, iou_threshold=0.4)
 rec("nms_with_scores/idx", i)
 rec("nms_with_scores/scores", s)
 
+# -- combined NMS (distinct scores) ----------------------------------------------------------------------
+cb = np.stack([boxes(12, 40), boxes(12, 41)])                      # [2, 12, 4]
+cb_q = np.stack([cb, cb[:, ::-1]], axis=2)                         # [2, 12, 2, 4], per-class boxes
+cb_q[0, 3, 1] = [-0.1, 0.2, 1.2, 0.6]                              # a box to clip
+cs = image((2, 12, 2), 42)
+refs["cnms/boxes"] = cb_q.tolist()
+refs["cnms/scores"] = cs.tolist()
+for nm, kw in [("shared", dict(boxes=cb_q[:, :, :1], max_output_size_per_class=3, max_total_size=5)),
+               ("perclass", dict(boxes=cb_q, max_output_size_per_class=4, max_total_size=20, iou_threshold=0.3,
+                                 score_threshold=0.2)),
+               ("pad", dict(boxes=cb_q, max_output_size_per_class=2, max_total_size=10, pad_per_class=True,
+                            clip_boxes=False))]:
+    res = tf.image.combined_non_max_suppression(scores=cs, **kw)
+    for part, v in zip(("boxes", "scores", "classes", "valid"), res):
+        rec(f"cnms/{nm}/{part}", v)
+
 # -- draw_bounding_boxes ----------------------------------------------------------------------------
 canvas = image((1, 9, 11, 3), 30)
 dbx = np.array([[[0.1, 0.2, 0.6, 0.9], [0.0, 0.0, 1.0, 1.0], [0.5, 0.5, 0.45, 0.8], [-0.2, 0.3, 0.4, 1.3]]],
                np.float32)
 rec("draw_bounding_boxes", tf.image.draw_bounding_boxes(canvas, dbx, np.array([[1, 0, 0, 1], [0, 1, 0, 1]],
                                                                                 np.float32)))
+
+# -- crop_and_resize: values and gradients w.r.t. image and boxes -------------------------------------
+cimg = image((2, 6, 7, 2), 37)
+cboxes = np.array([[0.1, 0.2, 0.8, 0.9], [0.5, 0.6, 0.2, 0.1], [-0.2, 0.3, 1.3, 0.7], [0.33, 0.45, 0.33, 0.45]],
+                  np.float32)
+cind = np.array([0, 1, 1, 0], np.int32)
+for meth, size in [("bilinear", (3, 4)), ("nearest", (5, 3)), ("bilinear", (1, 1))]:
+    ti, tb = tf.constant(cimg), tf.constant(cboxes)
+    up = tf.constant(image((4,) + size + (2,), 38))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(ti)
+        tape.watch(tb)
+        out = tf.image.crop_and_resize(ti, tb, cind, size, method=meth, extrapolation_value=-1.0)
+    key = f"crop_and_resize/{meth}/{size[0]}x{size[1]}"
+    rec(key, out)
+    rec(key + "/dimage", tape.gradient(out, ti, output_gradients=up))
+    rec(key + "/dboxes", tape.gradient(out, tb, output_gradients=up))
 
 # -- projective transforms (ImageProjectiveTransformV3) and Keras image layers -----------------------
 pimg = image((2, 5, 6, 2), 33)

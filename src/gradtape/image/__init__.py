@@ -5,7 +5,7 @@ Decoding and encoding (``decode_png``, ``encode_jpeg``, ``decode_image``, ...) n
 """
 from ._core import (  # noqa: F401
     ResizeMethod, adjust_brightness, adjust_contrast, adjust_gamma, adjust_hue, adjust_saturation,
-    central_crop, convert_image_dtype, crop_to_bounding_box, draw_bounding_boxes, extract_patches,
+    central_crop, combined_non_max_suppression, convert_image_dtype, crop_and_resize, crop_to_bounding_box, draw_bounding_boxes, extract_patches,
     flip_left_right, flip_up_down, grayscale_to_rgb, hsv_to_rgb, image_gradients, non_max_suppression,
     non_max_suppression_with_scores, pad_to_bounding_box, per_image_standardization, psnr, random_brightness,
     random_contrast, random_crop, random_flip_left_right, random_flip_up_down, random_hue, random_saturation,

@@ -999,3 +999,143 @@ def draw_bounding_boxes(images: Any, boxes: Any, colors: Any, name: Optional[str
             if 0 <= x1 < w:
                 img[bi, ya:yb + 1, x1] = color
     return _wrap(img)
+
+
+def crop_and_resize(image: Any, boxes: Any, box_indices: Any, crop_size: Any, method: str = "bilinear",
+                    extrapolation_value: float = 0.0, name: Optional[str] = None) -> Tensor:
+    """Crop boxes out of a batch of images and resize each to ``crop_size`` (``tf.image.crop_and_resize``).
+
+    ``boxes`` are ``[num_boxes, 4]`` normalised ``[y1, x1, y2, x2]`` (corner-aligned: 0 and 1 are the
+    centres of the first and last pixels; ``y1 > y2`` flips); ``box_indices`` pick the image of each
+    box. Samples outside the image read ``extrapolation_value``. Returns float32
+    ``[num_boxes, crop_height, crop_width, depth]``. Differentiable in the image and in the boxes; with
+    ``nearest`` the box gradient is the bilinear one, as TF approximates it.
+    """
+    from ..ops.constructors import constant
+    img = _t(image)
+    sh = _shape(img)
+    if len(sh) != 4:
+        raise InvalidArgumentError(f"crop_and_resize: input image must be 4-D, got shape {list(sh)}.")
+    b, h, w, c = sh
+    bx = _t(boxes)
+    if bx._value.dtype.kind != "f":
+        bx = _m.cast(bx, _dtypes.float32)
+    elif bx._value.dtype != np.float32:
+        bx = _m.cast(bx, _dtypes.float32)
+    if _shape(bx)[-1:] != (4,) or len(_shape(bx)) != 2:
+        raise InvalidArgumentError(f"crop_and_resize: boxes must be 2-D [num_boxes, 4], got shape {list(_shape(bx))}.")
+    n = _shape(bx)[0]
+    ind = np.asarray(getattr(box_indices, "_value", box_indices)).astype(np.int64).reshape(-1)
+    if ind.shape != (n,):
+        raise InvalidArgumentError(f"crop_and_resize: box_indices must be 1-D with {n} entries, got shape "
+                                   f"{list(np.shape(getattr(box_indices, '_value', box_indices)))}.")
+    if n and (ind.min() < 0 or ind.max() >= b):
+        raise InvalidArgumentError(f"crop_and_resize: box_index has values outside [0, batch_size={b}).")
+    cs = np.asarray(getattr(crop_size, "_value", crop_size)).reshape(-1)
+    if cs.shape != (2,) or np.any(cs <= 0):
+        raise InvalidArgumentError(f"crop_and_resize: crop_size must be two positive integers, got {cs.tolist()}.")
+    ch, cw = int(cs[0]), int(cs[1])
+    if method not in ("bilinear", "nearest"):
+        raise ValueError(f"crop_and_resize: method must be 'bilinear' or 'nearest', got {method!r}.")
+    if img._value.dtype != np.float32:
+        img = _m.cast(img, _dtypes.float32)
+    y1, x1, y2, x2 = _s.unstack(bx, axis=1)
+
+    def coords(lo: Tensor, hi: Tensor, size: int, count: int) -> Tensor:
+        f = np.float32(size - 1)
+        if count > 1:
+            steps = constant(np.arange(count, dtype=np.float32) / np.float32(count - 1))
+            start = _m.multiply(_s.expand_dims(lo, 1), f)
+            span = _m.multiply(_s.expand_dims(_m.subtract(hi, lo), 1), f)
+            return _m.add(start, _m.multiply(steps, span))
+        return _s.expand_dims(_m.multiply(_m.multiply(_m.add(lo, hi), np.float32(0.5)), f), 1)
+
+    in_y = coords(y1, y2, h, ch)          # (n, ch)
+    in_x = coords(x1, x2, w, cw)          # (n, cw)
+    yv, xv = np.asarray(in_y._value, np.float32), np.asarray(in_x._value, np.float32)
+    valid = (((yv >= 0) & (yv <= h - 1))[:, :, None] & ((xv >= 0) & (xv <= w - 1))[:, None, :])
+    rows = _s.reshape(img, (b * h * w, c))
+
+    def gather(yi: np.ndarray, xi: np.ndarray, src: Tensor) -> Tensor:
+        yi = np.clip(yi, 0, h - 1).astype(np.int64)
+        xi = np.clip(xi, 0, w - 1).astype(np.int64)
+        flat = (ind[:, None, None] * h + yi[:, :, None]) * w + xi[:, None, :]
+        return _s.reshape(_i.gather(src, flat.reshape(-1)), (n, ch, cw, c))
+
+    def bilinear(src: Tensor) -> Tensor:
+        top, bottom = np.floor(yv), np.ceil(yv)
+        left, right = np.floor(xv), np.ceil(xv)
+        ylerp = _s.reshape(_m.subtract(in_y, constant(top)), (n, ch, 1, 1))
+        xlerp = _s.reshape(_m.subtract(in_x, constant(left)), (n, 1, cw, 1))
+        tl, tr = gather(top, left, src), gather(top, right, src)
+        bl, br = gather(bottom, left, src), gather(bottom, right, src)
+        t = _m.add(tl, _m.multiply(_m.subtract(tr, tl), xlerp))
+        btm = _m.add(bl, _m.multiply(_m.subtract(br, bl), xlerp))
+        return _m.add(t, _m.multiply(_m.subtract(btm, t), ylerp))
+
+    if method == "bilinear":
+        out = bilinear(rows)
+    else:
+        def round_half_away(v: np.ndarray) -> np.ndarray:
+            return np.where(v >= 0, np.floor(v + 0.5), np.ceil(v - 0.5))
+        nearest = gather(round_half_away(yv), round_half_away(xv), rows)
+        # TF's box gradient for nearest sampling is the bilinear one: add a zero-valued bilinear term
+        # that carries it (image gradient stays nearest's).
+        frozen = _s.stop_gradient(rows)
+        lin = bilinear(frozen)
+        out = _m.add(nearest, _m.subtract(lin, _s.stop_gradient(lin)))
+    mask = _wrap(np.broadcast_to(valid[..., None], (n, ch, cw, c)).copy())
+    return _m.where(mask, out, _wrap(np.full((n, ch, cw, c), extrapolation_value, np.float32)))
+
+
+def combined_non_max_suppression(boxes: Any, scores: Any, max_output_size_per_class: int, max_total_size: int,
+                                 iou_threshold: float = 0.5, score_threshold: float = float("-inf"),
+                                 pad_per_class: bool = False, clip_boxes: bool = True,
+                                 name: Optional[str] = None) -> tuple:
+    """Greedy NMS per batch item and class, then the best ``max_total_size`` detections over all
+    classes (``tf.image.combined_non_max_suppression``).
+
+    ``boxes`` is ``[batch, num_boxes, q, 4]`` (``q`` 1: shared by all classes, else one per class),
+    ``scores`` ``[batch, num_boxes, num_classes]``. Returns ``(nmsed_boxes, nmsed_scores,
+    nmsed_classes, valid_detections)``, zero-padded to ``max_total_size`` (or, with ``pad_per_class``,
+    to ``min(max_total_size, max_output_size_per_class * num_classes)``); boxes clipped to [0, 1]
+    when ``clip_boxes``. Ties in score are kept in index order.
+    """
+    bx = np.asarray(getattr(boxes, "_value", boxes), np.float32)
+    sc = np.asarray(getattr(scores, "_value", scores), np.float32)
+    if bx.ndim != 4 or bx.shape[-1] != 4:
+        raise InvalidArgumentError(f"combined_non_max_suppression: boxes must be 4-D [batch, num_boxes, q, 4], got "
+                                   f"shape {list(bx.shape)}.")
+    if sc.ndim != 3 or sc.shape[:2] != bx.shape[:2]:
+        raise InvalidArgumentError(f"combined_non_max_suppression: scores must be [batch, num_boxes, num_classes] "
+                                   f"matching boxes, got shape {list(sc.shape)}.")
+    batch, num_boxes, q, _ = bx.shape
+    num_classes = sc.shape[2]
+    if q not in (1, num_classes):
+        raise InvalidArgumentError(f"combined_non_max_suppression: third dimension of boxes must be 1 or "
+                                   f"num_classes={num_classes}, got {q}.")
+    per_class = _int(max_output_size_per_class)
+    total = _int(max_total_size)
+    if per_class <= 0 or total <= 0:
+        raise InvalidArgumentError("combined_non_max_suppression: max_output_size_per_class and max_total_size "
+                                   "must be > 0.")
+    size = min(total, per_class * num_classes) if pad_per_class else total
+    out_boxes = np.zeros((batch, size, 4), np.float32)
+    out_scores = np.zeros((batch, size), np.float32)
+    out_classes = np.zeros((batch, size), np.float32)
+    valid = np.zeros((batch,), np.int32)
+    for bi in range(batch):
+        found = []
+        for cls in range(num_classes):
+            cb = bx[bi, :, 0 if q == 1 else cls]
+            idx, _ = _nms(cb, sc[bi, :, cls], min(per_class, num_boxes), iou_threshold, score_threshold,
+                          "combined_non_max_suppression")
+            found.extend((float(sc[bi, i, cls]), cls, cb[i]) for i in idx)
+        found.sort(key=lambda t: -t[0])
+        k = min(len(found), size)
+        valid[bi] = k
+        for j, (s, cls, box) in enumerate(found[:k]):
+            out_boxes[bi, j] = np.clip(box, 0.0, 1.0) if clip_boxes else box
+            out_scores[bi, j] = s
+            out_classes[bi, j] = cls
+    return _wrap(out_boxes), _wrap(out_scores), _wrap(out_classes), _wrap(valid)
