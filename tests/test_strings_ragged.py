@@ -146,3 +146,17 @@ def test_ragged_factories_and_validation():
     assert s.dtype == tf.string and s.to_tensor().numpy().tolist() == [[b"a", b"bc"], [b"", b""]]
     with pytest.raises(TypeError, match="to_tensor"):
         tf.convert_to_tensor(tf.ragged.constant([[1, 2], [3, 4]]))
+
+
+def test_string_tensors_in_core_ops():
+    s = tf.constant(["a", "b", "c"])
+    assert [t.numpy() for t in s] == [b"a", b"b", b"c"]  # iteration (unstack) keeps bytes scalars
+    assert tf.concat([s, s], 0).numpy().tolist() == [b"a", b"b", b"c"] * 2
+    assert tf.gather(s, [2, 0]).numpy().tolist() == [b"c", b"a"]
+    assert tf.where([True, False, True], s, tf.constant(["x", "y", "z"])).numpy().tolist() == [b"a", b"y", b"c"]
+    assert tf.zeros_like(s).numpy().tolist() == [b"", b"", b""]  # TF's zero string
+    assert tf.fill([2], "q").numpy().tolist() == [b"q", b"q"]
+    with pytest.raises(TypeError):
+        tf.ones_like(s)
+    with pytest.raises(tf.errors.UnimplementedError, match="to_number"):
+        tf.cast(s, tf.float32)

@@ -92,13 +92,19 @@ def _like_dtype(x: Any, dtype: Any) -> np.dtype:
 def zeros_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Tensor:  # noqa: A002
     """Zeros with the shape (and dtype, unless given) of ``input`` (``tf.zeros_like``)."""
     x = convert_to_tensor(input) if not hasattr(type(input), "_gt_read") else input
-    return _wrap(np.zeros(np.shape(x._value), dtype=_like_dtype(x, dtype)))
+    dt = _like_dtype(x, dtype)
+    if np.dtype(dt) == object:  # strings: TF's zero is the empty string
+        return _wrap(np.full(np.shape(x._value), b"", dtype=object))
+    return _wrap(np.zeros(np.shape(x._value), dtype=dt))
 
 
 def ones_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Tensor:  # noqa: A002
     """Ones with the shape (and dtype, unless given) of ``input`` (``tf.ones_like``)."""
     x = convert_to_tensor(input) if not hasattr(type(input), "_gt_read") else input
-    return _wrap(np.ones(np.shape(x._value), dtype=_like_dtype(x, dtype)))
+    dt = _like_dtype(x, dtype)
+    if np.dtype(dt) == object:
+        raise TypeError("ones_like: a string tensor has no 'one' (as in TF); use tf.fill(tf.shape(x), value).")
+    return _wrap(np.ones(np.shape(x._value), dtype=dt))
 
 
 def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:

@@ -492,6 +492,11 @@ def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
     src = x._value.dtype
     if src == target:
         return x
+    if src.kind == "O" or np.dtype(target).kind == "O":
+        from ..errors import UnimplementedError
+        raise UnimplementedError(None, None, f"Cast {_dtypes.from_numpy(src).name} to "
+                                 f"{_dtypes.as_dtype(dtype).name} is not supported (as in TF): use "
+                                 "tf.strings.to_number or tf.strings.as_string.")
     op = CAST if (src.kind in "fc" and target.kind in "fc") else CAST_TO_INTEGER
     return apply(op, (x,), {"dtype": target})
 

@@ -231,6 +231,8 @@ def stack(values: Any, axis: int = 0, name: Optional[str] = "stack") -> Tensor:
 
 
 def _unstack_forward(x, axis):
+    if x.dtype.kind == "O":  # strings: each slice stays an array (a 0-d one for a scalar element)
+        return tuple(np.asarray(np.take(x, [i], axis=axis)).squeeze(axis) for i in range(x.shape[axis]))
     return tuple(np.take(x, i, axis=axis)[()] for i in range(x.shape[axis]))
 
 
