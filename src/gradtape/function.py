@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import operator
+import struct
 import threading
 import warnings
 from typing import Any, Callable, Optional
@@ -91,11 +93,34 @@ class _Untraceable(Exception):
     pass
 
 
+#: Ops whose output depends only on the input's shape and dtype (fixed by the signature).
+_STATIC_OPS = frozenset({"shape", "shape_n", "size", "rank", "zeros_like", "ones_like"})
+
+_tls = threading.local()
+
+
+def _trace_stack() -> list:
+    st = getattr(_tls, "stack", None)
+    if st is None:
+        st = _tls.stack = []
+    return st
+
+
+def _current() -> Optional["_Trace"]:
+    """The trace this thread is recording, or None (other threads never see it)."""
+    st = getattr(_tls, "stack", None)
+    return st[-1] if st else None
+
+
 class _AllIds(set):
-    """The trace tape watches everything: every op with a gradient is recorded."""
+    """The trace tape watches everything its own thread computes."""
+
+    def __init__(self, tid: int):
+        super().__init__()
+        self.tid = tid
 
     def __contains__(self, key: object) -> bool:  # noqa: D105
-        return True
+        return threading.get_ident() == self.tid
 
 
 class _Records(list):
@@ -104,7 +129,8 @@ class _Records(list):
         self._trace = trace
 
     def append(self, rec: tuple) -> None:  # called by dispatch.record / read_variable
-        self._trace.on_op(*rec)
+        if threading.get_ident() == self._trace.tid:
+            self._trace.on_op(*rec)
 
 
 class _TraceTape:
@@ -113,7 +139,7 @@ class _TraceTape:
     _watch_accessed_variables = True
 
     def __init__(self, trace: "_Trace"):
-        self._ids = _AllIds()
+        self._ids = _AllIds(trace.tid)
         self._records = _Records(trace)
 
     def _watch_variable(self, var: Any) -> None:
@@ -125,28 +151,44 @@ class _Hook:
         self._trace = trace
 
     def on_nondifferentiable(self, op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
-        self._trace.on_op(op, inputs, out, attrs)
+        if threading.get_ident() == self._trace.tid:
+            self._trace.on_op(op, inputs, out, attrs)
 
     def on_numpy_exit(self, t: Any) -> None:
-        self._trace.on_exit(t)
+        if threading.get_ident() == self._trace.tid:
+            self._trace.on_exit(t)
+
+
+def _base_id(v: Any) -> int:
+    while type(v) is np.ndarray and v.base is not None:
+        v = v.base
+    return id(v)
 
 
 class _Trace:
     """What one tracing run recorded: slots (values), nodes, effects."""
 
     def __init__(self) -> None:
+        self.tid = threading.get_ident()
         self.slot_of: dict = {}         # id(Tensor) -> slot
         self.values: list = []          # slot -> trace-time value
         self.derived: list = []         # slot -> depends on inputs/variables
-        self.nodes: list = []           # ("op", op, ins, outs, attrs) | ("read", var, out) | ...
+        self.nodes: list = []           # ("op", ...) | ("read", var, out) | ("rand", ...) | effects
         self.keep: list = []            # keeps recorded objects alive (ids stay unique)
         self.vars: dict = {}            # id(var) -> var read or written
         self.problem: Optional[str] = None
         self._quiet = 0                 # >0 inside an opaque call / sanctioned write
         self._thread = threading.get_ident()
         self.inputs: list = []          # the input tensors the Python function received
-        self.tainted: set = set()       # slots holding (values computed from) random numbers
-        self.random_ids: set = set()    # ids of tensors made by random ops
+        self.tainted: set = set()       # slots holding values computed from Python state (metrics)
+        self.taint_ids: set = set()     # ids of such tensors
+        self.captures: dict = {}        # id -> tensor used by the plan but made outside it
+        self.derived_bases: set = set()  # ids of the base arrays of derived values
+        self.on_read: Optional[Callable] = None   # joint traces: watch every variable read
+
+    def fail(self, reason: str) -> None:
+        if self.problem is None:
+            self.problem = reason
 
     @property
     def quiet(self) -> int:
@@ -162,6 +204,8 @@ class _Trace:
     def new_slot(self, value: Any, derived: bool) -> int:
         self.values.append(value)
         self.derived.append(derived)
+        if derived and type(value) is np.ndarray:
+            self.derived_bases.add(_base_id(value))
         return len(self.values) - 1
 
     def add_input(self, t: Tensor) -> int:
@@ -173,22 +217,32 @@ class _Trace:
     def ref(self, x: Any, use: bool = True) -> tuple:
         """A node input: ("s", slot) for tensors, ("c", value) for Python/NumPy literals.
 
-        ``use``: the value flows into the plan (an op on inputs, an output, a write); a value drawn
-        by a random op cannot, since the plan would replay the same numbers.
+        A tensor the trace has not seen (made outside a recorded op: a closure's tensor, a
+        constant, a shape) becomes a constant of the plan; one whose memory belongs to a traced
+        value was computed from it in Python, which the plan cannot repeat: the function falls
+        back to eager execution.
         """
         if type(x) is Tensor:
             s = self.slot_of.get(id(x))
             if s is None:
-                s = self.new_slot(x._value, False)
+                v = x._value
+                if type(v) is np.ndarray and _base_id(v) in self.derived_bases:
+                    self.fail("a tensor was computed from a traced tensor's value outside an op "
+                              "(NumPy code on .numpy() or ._value); it would be baked into the plan")
+                s = self.new_slot(v, False)
                 self.slot_of[id(x)] = s
                 self.keep.append(x)
-                if id(x) in self.random_ids:
+                self.captures[id(x)] = x
+                if id(x) in self.taint_ids:
                     self.tainted.add(s)
-            if use and s in self.tainted and self.problem is None:
-                self.problem = "a random op draws new numbers on every call"
+            if use and s in self.tainted:
+                self.fail("a metric's result (Python state) was used as a tensor")
             return ("s", s)
         if hasattr(type(x), "_gt_read"):
             raise _Untraceable(f"a Variable ({x.name}) was passed to an op directly")
+        if type(x) is np.ndarray and _base_id(x) in self.derived_bases:
+            self.fail("an op received a NumPy view of a traced tensor's value; it would be baked "
+                      "into the plan")
         return ("c", x)
 
     def on_op(self, op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
@@ -201,24 +255,28 @@ class _Trace:
             s = self.new_slot(out._value, True)
             self.slot_of[id(out)] = s
             self.nodes.append(("read", var, s))
+            if self.on_read is not None:
+                self.on_read(var)
             return
         try:
             ins = [self.ref(x, use=False) for x in inputs]
         except _Untraceable as e:
-            self.problem = self.problem or str(e)
+            self.fail(str(e))
             return
         derived = any(k == "s" and self.derived[v] for k, v in ins)
-        tainted = any(k == "s" and v in self.tainted for k, v in ins)
-        if derived and tainted and self.problem is None:
-            self.problem = "a random op draws new numbers on every call"
+        if op.name in _STATIC_OPS:
+            derived = False
+        if derived and op.forward is None:
+            self.fail(f"the op {op.name!r} has no forward that a plan can run (a custom_gradient "
+                      "or another Python-level op)")
+        if derived and any(k == "s" and v in self.tainted for k, v in ins):
+            self.fail("a metric's result (Python state) was used as a tensor")
         outs_t = out if type(out) is tuple else (out,)
         outs = []
         for o in outs_t:
             s = self.new_slot(o._value, derived)
             self.slot_of[id(o)] = s
             outs.append(s)
-            if tainted:
-                self.tainted.add(s)
         if derived:   # otherwise: constant-folded (the slot keeps its trace-time value)
             self.nodes.append(("op", op, ins, outs, attrs, type(out) is tuple))
 
@@ -227,134 +285,170 @@ class _Trace:
         return s is not None and self.derived[s]
 
     def on_exit(self, t: Any) -> None:
-        if not self.quiet and self.is_derived(t) and self.problem is None:
-            self.problem = ("Python code used the value of a traced tensor (a Python `if`/`while` on a "
-                            "tensor, float(), int(), bool() or .numpy()); its value would be baked into "
-                            "the plan")
+        if not self.quiet and self.is_derived(t):
+            self.fail("Python code used the value of a traced tensor (a Python `if`/`while` on a "
+                      "tensor, float(), int(), bool(), .numpy(), or an op that reads a tensor "
+                      "argument in Python, such as a shape or an index); its value would be baked "
+                      "into the plan")
 
     def effect(self, node: tuple) -> None:
         self.nodes.append(node)
 
+    def random_draw(self, fn: Callable, seed: Any, inputs: tuple, value: Any) -> Tensor:
+        """A random op's draw while tracing: the plan draws again (same generator, same order)."""
+        t = _new(Tensor)
+        t._value = value
+        if self.quiet:
+            return t
+        ins = [self.ref(x) for x in inputs]
+        s = self.new_slot(value, True)
+        self.slot_of[id(t)] = s
+        self.keep.append(t)
+        self.nodes.append(("rand", fn, seed, ins, s))
+        return t
 
-_TRACING: list = []     # stack of active _Trace objects
-_TRACE_LOCK = threading.RLock()
+
+def _draw_hook(fn: Callable, seed: Any, inputs: tuple) -> Optional[Tensor]:
+    """Installed in ``ops.random``: records a draw when this thread is tracing."""
+    trace = _current()
+    if trace is None:
+        return None
+    from .ops import random as _random
+    value = _random._run_draw(fn, seed, [x._value for x in inputs])
+    return trace.random_draw(fn, seed, inputs, value)
 
 
 def traced_value_varies(t: Any) -> bool:
-    """True while tracing when tensor ``t``'s value can change between calls (it depends on the
-    function's inputs or variables, or on a random op), so Python must not branch on it."""
-    if not _TRACING:
+    """True while this thread traces when tensor ``t``'s value can change between calls (it
+    depends on the function's inputs, variables or random draws), so Python must not branch on it."""
+    trace = _current()
+    if trace is None or trace.quiet:
         return False
-    trace = _TRACING[-1]
-    if trace.quiet:
-        return False
-    if id(t) in trace.random_ids:
-        return True
     s = trace.slot_of.get(id(t))
-    return s is not None and (trace.derived[s] or s in trace.tainted)
+    return (s is not None and (trace.derived[s] or s in trace.tainted)) or id(t) in trace.taint_ids
 
 
 def fall_back_to_eager(reason: str) -> None:
     """Called by constructs that cannot be compiled into a plan (``tf.cond`` on a traced predicate,
     ``tf.py_function``): the function being traced runs eagerly from now on, with a warning naming
     ``reason``. A no-op outside tracing."""
-    if _TRACING:
-        trace = _TRACING[-1]
-        if not trace.quiet and trace.problem is None:
-            trace.problem = reason
+    trace = _current()
+    if trace is not None and not trace.quiet:
+        trace.fail(reason)
 
 
-class _Patches:
-    """Class-level patches active only while tracing: variable writes, optimizer calls, random ops."""
+# -- interception of state changes while tracing -----------------------------------------------
+#
+# Variable writes, optimizer steps and metric updates are intercepted by wrappers that are
+# installed while at least one thread traces. Each wrapper looks at the calling thread's own
+# trace (a thread-local stack): in every other thread it is the original method.
 
-    def __init__(self, trace: _Trace):
+_PATCH_LOCK = threading.Lock()
+_PATCHED: dict = {"count": 0, "saved": []}
+
+
+class _Interception:
+    """Context manager: make the wrappers active for the calling thread's trace."""
+
+    def __init__(self, trace: "_Trace"):
         self.trace = trace
-        self.saved: list = []
 
-    def _set(self, owner: Any, name: str, value: Any) -> None:
-        self.saved.append((owner, name, owner.__dict__[name]))
-        setattr(owner, name, value)
-
-    def __enter__(self) -> "_Patches":
-        from .variable import Variable
-        from .ops import random as _random
-        trace = self.trace
-        slot_desc = Variable.__dict__["_value"]
-
-        class _Guard:
-            def __get__(self, obj: Any, typ: Any = None) -> Any:
-                if obj is None:
-                    return self
-                return slot_desc.__get__(obj, typ)
-
-            def __set__(self, obj: Any, value: Any) -> None:
-                if not trace.quiet and trace.problem is None:
-                    trace.problem = (f"variable {obj._name!r} was written outside assign/assign_add/"
-                                     "assign_sub/Optimizer.apply_gradients (e.g. a NumPy update)")
-                slot_desc.__set__(obj, value)
-
-        self._set(Variable, "_value", _Guard())
-        orig_init = Variable.__init__
-
-        def init(var: Any, *a: Any, **k: Any) -> None:
-            trace.quiet += 1
-            try:
-                orig_init(var, *a, **k)
-            finally:
-                trace.quiet -= 1
-        self._set(Variable, "__init__", init)
-        for mode in ("assign", "assign_add", "assign_sub"):
-            self._set(Variable, mode, _traced_assign(trace, Variable.__dict__[mode], mode))
-        orig_numpy = Variable.__dict__["numpy"]
-
-        def var_numpy(var: Any) -> Any:
-            if not trace.quiet and trace.problem is None:
-                trace.problem = f"the value of variable {var.name!r} was read in Python (.numpy())"
-            return orig_numpy(var)
-        self._set(Variable, "numpy", var_numpy)
-        orig_tnumpy = Tensor.__dict__["numpy"]
-
-        def tensor_numpy(t: Any) -> Any:
-            trace.on_exit(t)
-            return orig_tnumpy(t)
-        self._set(Tensor, "numpy", tensor_numpy)
-        orig_wrap = _random.__dict__["_wrap"]
-
-        def wrap(arr: Any) -> Any:
-            t = orig_wrap(arr)
-            trace.random_ids.add(id(t))
-            trace.keep.append(t)
-            return t
-        self.saved.append((_random, "_wrap", orig_wrap))
-        _random._wrap = wrap
-        try:
-            from .keras.optimizers.optimizer import Optimizer
-        except ImportError:  # pragma: no cover
-            Optimizer = None
-        if Optimizer is not None:
-            self._set(Optimizer, "apply_gradients",
-                      _traced_apply_gradients(trace, Optimizer.__dict__["apply_gradients"]))
-        try:
-            from .keras.metrics import Metric
-        except ImportError:  # pragma: no cover
-            Metric = None
-        if Metric is not None:
-            # Keras metrics keep their state in Python: their updates are replayed on every call.
-            for cls in _subclasses(Metric):
-                for meth in ("update_state", "reset_state"):
-                    if meth in cls.__dict__:
-                        self._set(cls, meth, _traced_python_effect(trace, cls.__dict__[meth]))
-            self._set(Metric, "__call__", _traced_metric_call(trace, Metric.__dict__["__call__"]))
+    def __enter__(self) -> "_Interception":
+        with _PATCH_LOCK:
+            if _PATCHED["count"] == 0:
+                _PATCHED["saved"] = _install_wrappers()
+            _PATCHED["count"] += 1
+        _trace_stack().append(self.trace)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        for owner, name, value in reversed(self.saved):
-            setattr(owner, name, value)
+        st = _trace_stack()
+        if st and st[-1] is self.trace:
+            st.pop()
+        else:   # pragma: no cover - defensive
+            try:
+                st.remove(self.trace)
+            except ValueError:
+                pass
+        with _PATCH_LOCK:
+            _PATCHED["count"] -= 1
+            if _PATCHED["count"] == 0:
+                for owner, name, value in reversed(_PATCHED["saved"]):
+                    setattr(owner, name, value)
+                _PATCHED["saved"] = []
 
 
-def _traced_assign(trace: _Trace, orig: Callable, mode: str) -> Callable:
+def _install_wrappers() -> list:
+    from .variable import Variable
+    saved: list = []
+
+    def put(owner: Any, name: str, value: Any) -> None:
+        saved.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, value)
+
+    slot_desc = Variable.__dict__["_value"]
+
+    class _Guard:
+        def __get__(self, obj: Any, typ: Any = None) -> Any:
+            if obj is None:
+                return self
+            return slot_desc.__get__(obj, typ)
+
+        def __set__(self, obj: Any, value: Any) -> None:
+            trace = _current()
+            if trace is not None and not trace.quiet:
+                trace.fail(f"variable {obj._name!r} was written outside assign/assign_add/"
+                           "assign_sub/Optimizer.apply_gradients (e.g. a NumPy update or a "
+                           "scatter update)")
+            slot_desc.__set__(obj, value)
+
+    put(Variable, "_value", _Guard())
+    orig_init = Variable.__dict__["__init__"]
+
+    def init(var: Any, *a: Any, **k: Any) -> None:
+        trace = _current()
+        if trace is None:
+            return orig_init(var, *a, **k)
+        trace.quiet += 1
+        try:
+            orig_init(var, *a, **k)
+        finally:
+            trace.quiet -= 1
+    put(Variable, "__init__", init)
+    for mode in ("assign", "assign_add", "assign_sub"):
+        put(Variable, mode, _traced_assign(Variable.__dict__[mode], mode))
+    orig_numpy = Variable.__dict__["numpy"]
+
+    def var_numpy(var: Any) -> Any:
+        trace = _current()
+        if trace is not None and not trace.quiet:
+            trace.fail(f"the value of variable {var.name!r} was read in Python (.numpy())")
+        return orig_numpy(var)
+    put(Variable, "numpy", var_numpy)
+    try:
+        from .keras.optimizers.optimizer import Optimizer
+    except ImportError:  # pragma: no cover
+        Optimizer = None
+    if Optimizer is not None:
+        put(Optimizer, "apply_gradients", _traced_apply_gradients(Optimizer.__dict__["apply_gradients"]))
+    try:
+        from .keras.metrics import Metric
+    except ImportError:  # pragma: no cover
+        Metric = None
+    if Metric is not None:
+        # Keras metrics keep their state in Python: their updates are replayed on every call.
+        for cls in _subclasses(Metric):
+            for meth in ("update_state", "reset_state"):
+                if meth in cls.__dict__:
+                    put(cls, meth, _traced_python_effect(cls.__dict__[meth]))
+        put(Metric, "__call__", _traced_metric_call(Metric.__dict__["__call__"]))
+    return saved
+
+
+def _traced_assign(orig: Callable, mode: str) -> Callable:
     def assign(var: Any, value: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
-        if trace.quiet:
+        trace = _current()
+        if trace is None or trace.quiet:
             return orig(var, value, use_locking, name, read_value)
         t = var._write_operand(value, mode)
         ref = trace.ref(t)
@@ -378,12 +472,13 @@ def _subclasses(cls: type) -> list:
     return out
 
 
-def _traced_python_effect(trace: _Trace, orig: Callable) -> Callable:
+def _traced_python_effect(orig: Callable) -> Callable:
     """Wrap a method that changes Python-side state (a Keras metric's ``update_state``): while
     tracing it runs once and is recorded as an opaque effect that the plan replays on every call,
     with the tensors it received rebuilt from that call's values."""
     def method(obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if trace.quiet:
+        trace = _current()
+        if trace is None or trace.quiet:
             return orig(obj, *args, **kwargs)
         names = list(kwargs)
         flat = list(args) + [kwargs[k] for k in names]
@@ -412,30 +507,42 @@ def _traced_python_effect(trace: _Trace, orig: Callable) -> Callable:
     return method
 
 
-def _traced_metric_call(trace: _Trace, orig: Callable) -> Callable:
+def _traced_metric_call(orig: Callable) -> Callable:
     """``metric(...)`` while tracing: the update is replayed (see above); the returned result is
-    computed from Python state, so a plan that used it would bake in one value: mark it like a
-    random draw, which makes its use fall back to eager execution."""
+    computed from Python state, so a plan that used it would bake in one value: its use makes the
+    function fall back to eager execution."""
     def call(obj: Any, *args: Any, **kwargs: Any) -> Any:
         res = orig(obj, *args, **kwargs)
-        if not trace.quiet and type(res) is Tensor:
-            trace.random_ids.add(id(res))
+        trace = _current()
+        if trace is not None and not trace.quiet and type(res) is Tensor:
+            trace.taint_ids.add(id(res))
             trace.keep.append(res)
         return res
     return call
 
 
-def _traced_apply_gradients(trace: _Trace, orig: Callable) -> Callable:
+def _traced_apply_gradients(orig: Callable) -> Callable:
     def apply_gradients(opt: Any, grads_and_vars: Any, name: Any = None, **kwargs: Any):
-        if trace.quiet:
+        trace = _current()
+        if trace is None or trace.quiet:
             return orig(opt, grads_and_vars, name, **kwargs)
         pairs = list(grads_and_vars)
-        refs = []
+        refs = []       # per pair: None, ("t", ref) or ("s", values_ref, indices_ref, dense_shape)
+        flat_refs = []
         for g, v in pairs:
             if g is None:
                 refs.append(None)
+            elif type(g) is Tensor:
+                r = trace.ref(g)
+                refs.append(("t",))
+                flat_refs.append(r)
+            elif hasattr(g, "_indices") and hasattr(g, "_values"):   # IndexedSlices: kept sparse
+                refs.append(("s", type(g), g._dense_shape))
+                flat_refs.append(trace.ref(g._values))
+                flat_refs.append(trace.ref(dispatch.convert_to_tensor(g._indices)))
             else:
-                refs.append(trace.ref(g if type(g) is Tensor else dispatch.convert_to_tensor(g)))
+                refs.append(("t",))
+                flat_refs.append(trace.ref(dispatch.convert_to_tensor(g)))
             trace.vars[id(v)] = v
         trace.quiet += 1
         try:
@@ -450,13 +557,17 @@ def _traced_apply_gradients(trace: _Trace, orig: Callable) -> Callable:
             for r, v in zip(refs, variables):
                 if r is None:
                     gv.append((None, v))
-                else:
-                    t = _new(Tensor)
-                    t._value = next(it)
-                    gv.append((t, v))
+                    continue
+                t = _new(Tensor)
+                t._value = next(it)
+                if r[0] == "s":
+                    i = _new(Tensor)
+                    i._value = next(it)
+                    t = r[1](t, i, r[2])
+                gv.append((t, v))
             orig(opt, gv, name, **kwargs)
 
-        trace.effect(("opaque", replay, [r for r in refs if r is not None]))
+        trace.effect(("opaque", replay, flat_refs))
         return res
     return apply_gradients
 
@@ -470,15 +581,61 @@ _UFUNC_OF = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.m
 _is_np = (np.ndarray, np.generic)
 
 
+class _ArrayKey:
+    """A NumPy array as a key: hashed by its bytes, equal only to an array with the same dtype,
+    shape and bytes (exact content, so -0.0 differs from 0.0 and arrays that print alike differ)."""
+
+    __slots__ = ("a", "h")
+
+    def __init__(self, a: np.ndarray):
+        self.a = a
+        self.h = hash((a.shape, a.dtype.str, a.tobytes()))
+
+    def __hash__(self) -> int:
+        return self.h
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not _ArrayKey or other.h != self.h:
+            return False
+        a, b = self.a, other.a
+        return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def _exact_key(v: Any) -> Any:
+    """A key equal for two values only when they are the same value exactly (type included)."""
+    t = type(v)
+    if t is float:
+        return (float, struct.pack("<d", v))
+    if t is complex:
+        return (complex, struct.pack("<dd", v.real, v.imag))
+    if t is int or t is bool or t is str or t is bytes or v is None:
+        return (t, v)
+    if t is tuple or t is list:
+        return (t, tuple(_exact_key(x) for x in v))
+    if t is dict:
+        try:
+            return (dict, tuple(sorted((k, _exact_key(x)) for k, x in v.items())))
+        except TypeError:
+            return _Ident(v)
+    if t is slice:
+        return (slice, _exact_key(v.start), _exact_key(v.stop), _exact_key(v.step))
+    if t is np.ndarray:
+        if v.dtype.kind in "OV":
+            return _Ident(v)
+        return _ArrayKey(v)
+    if isinstance(v, np.generic):
+        return (t, v.tobytes())
+    try:
+        hash(v)
+    except TypeError:
+        return _Ident(v)
+    return (t, v) if isinstance(v, (type, np.dtype)) or t.__hash__ is not object.__hash__ else _Ident(v)
+
+
 def _attrs_key(attrs: Optional[dict]) -> Any:
     if not attrs:
         return ()
-    try:
-        key = tuple(sorted(attrs.items()))
-        hash(key)
-        return key
-    except TypeError:
-        return repr(sorted(attrs.items(), key=lambda kv: kv[0]))
+    return tuple((k, _exact_key(attrs[k])) for k in sorted(attrs))
 
 
 class Plan:
@@ -491,12 +648,19 @@ class Plan:
         self.stats = stats
 
 
+def _shares(a: Any, b: Any) -> bool:
+    return type(a) is np.ndarray and type(b) is np.ndarray and (a is b or np.may_share_memory(a, b))
+
+
 def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: str = "plan",
                  protect: tuple = ()) -> Plan:
     """Optimise ``nodes`` (CSE, dead code, buffer reuse) and generate one Python function.
 
     ``inputs`` are slots bound to the function's arguments; ``outputs`` are refs (``("s", slot)``,
-    ``("c", value)``) returned as a tuple. Effects ("assign", "opaque") are always kept.
+    ``("c", value)``) returned as a tuple. Effects ("assign", "opaque") and random draws ("rand")
+    are always kept, in order. Common subexpressions are merged by exact content (attributes and
+    literals hashed and compared exactly); buffer reuse (``out=``) is decided afterwards, on the
+    final plan.
     """
     values = trace.values
     stats = {"traced": len(nodes), "cse": 0, "dead": 0, "out=": 0}
@@ -515,12 +679,7 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     def rkey(ref: Any) -> Any:
         if ref[0] == "s":
             return ref
-        v = ref[1]
-        try:
-            hash(v)
-            return ("c", type(v), v)
-        except TypeError:
-            return ("c", id(v))
+        return ("c", _exact_key(ref[1]))
 
     for node in nodes:
         kind = node[0]
@@ -536,8 +695,8 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
             kept.append(node)
         elif kind == "op":
             _, op, ins, outs, attrs, multi = node
-            ins = [c(r) for r in ins]
-            key = (id(op), tuple(rkey(r) for r in ins), _attrs_key(attrs))
+            cins = [c(r) for r in ins]
+            key = (id(op), tuple(rkey(r) for r in cins), _attrs_key(attrs))
             prev = seen.get(key)
             if prev is not None:
                 for o, p in zip(outs, prev):
@@ -545,7 +704,10 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
                 stats["cse"] += 1
                 continue
             seen[key] = outs
-            kept.append(("op", op, ins, outs, attrs, multi))
+            kept.append(("op", op, cins, outs, attrs, multi, ins))
+        elif kind == "rand":
+            _, fn, seed, ins, out = node
+            kept.append(("rand", fn, seed, [c(r) for r in ins], out))
         elif kind == "assign":
             _, var, mode, ref = node
             version[id(var)] = version.get(id(var), 0) + 1
@@ -558,7 +720,7 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     outputs = [c(r) for r in outputs]
     protect_slots = {c(("s", s))[1] for s in protect}
 
-    # 2. dead code
+    # 2. dead code (random draws stay: they advance the random stream, as in eager)
     live = {r[1] for r in outputs if r is not None and r[0] == "s"} | protect_slots
     body: list = []
     for node in reversed(kept):
@@ -575,40 +737,67 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
         elif kind == "assign":
             if node[3][0] == "s":
                 live.add(node[3][1])
-        elif kind == "opaque":
-            live.update(r[1] for r in node[2] if r[0] == "s")
+        elif kind in ("opaque", "rand"):
+            live.update(r[1] for r in node[3 if kind == "rand" else 2] if r[0] == "s")
         body.append(node)
     body.reverse()
 
-    # 3. buffer reuse: last use of every slot; slots that must survive the plan
+    def node_refs(node: tuple) -> list:
+        k = node[0]
+        if k == "op" or k == "opaque":
+            return node[2]
+        if k == "rand":
+            return node[3]
+        if k == "assign":
+            return [node[3]]
+        return []
+
+    # 3. buffer reuse, on the final plan: last use of every slot; slots that must survive
     last: dict = {}
     for i, node in enumerate(body):
-        refs = node[2] if node[0] in ("op", "opaque") else ([node[3]] if node[0] == "assign" else [])
-        for r in refs:
+        for r in node_refs(node):
             if r is not None and r[0] == "s":
                 last[r[1]] = i
     pinned = {r[1] for r in outputs if r is not None and r[0] == "s"} | protect_slots
     for node in body:
-        if node[0] == "opaque":
-            pinned.update(r[1] for r in node[2] if r[0] == "s")
-        elif node[0] == "assign" and node[3][0] == "s":
-            pinned.add(node[3][1])
-    owned: set = set()      # slots holding a fresh array made by a ufunc in this plan
+        if node[0] in ("opaque", "assign", "rand"):
+            pinned.update(r[1] for r in node_refs(node) if r is not None and r[0] == "s")
+    # Views: an op whose traced output shared memory with one of its (traced, pre-CSE) inputs
+    # returns a view of that input; after CSE the input is the canonical slot, so the canonical
+    # slot is marked. A marked slot is never overwritten, nor is any view of it.
+    escaped: set = set()
+    owned: set = set()      # slots holding a fresh array that an op of this plan allocated
+    value_ids: dict = {}
+    for v in values:
+        if type(v) is np.ndarray:
+            value_ids[id(v)] = value_ids.get(id(v), 0) + 1
+    for node in body:
+        if node[0] != "op":
+            continue
+        _, op, ins, outs, attrs, multi, orig = node
+        outv = [values[o] for o in outs]
+        fresh = True
+        for r, r0 in zip(ins, orig):
+            if r[0] != "s":
+                if any(_shares(o, r[1]) for o in outv):
+                    fresh = False
+                continue
+            v0 = values[r0[1]]
+            v1 = values[r[1]]
+            if type(v0) is not np.ndarray or any(_shares(o, v0) or _shares(o, v1) for o in outv):
+                escaped.add(r[1])
+                if any(_shares(o, v0) or _shares(o, v1) for o in outv):
+                    fresh = False
+        if attrs and any(_shares(o, a) for o in outv for a in attrs.values()):
+            fresh = False
+        ov = outv[0]
+        if (fresh and not multi and type(ov) is np.ndarray and ov.base is None and ov.flags.owndata
+                and ov.flags.writeable and value_ids.get(id(ov), 0) == 1):
+            owned.add(outs[0])
 
     # 4. code generation
     ns: dict = {"_set_value": _set_value}
     input_set = set(inputs)
-    escaped: set = set()    # slots read by an op whose output is a view of them
-    for node in body:
-        if node[0] == "op":
-            outv = [values[o] for o in node[3]]
-            for r in node[2]:
-                if r[0] != "s":
-                    continue
-                v = values[r[1]]
-                if type(v) is not np.ndarray or any(
-                        type(o) is np.ndarray and (o is v or np.may_share_memory(o, v)) for o in outv):
-                    escaped.add(r[1])
     lines = [f"def {name}({', '.join(f'v{s}' for s in inputs)}):"]
     consts: dict = {}
 
@@ -623,8 +812,9 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
         return const(v)
 
     def const(v: Any) -> str:
-        if type(v) in (int, float, bool) or v is None:
-            return repr(v) if not (type(v) is float and not np.isfinite(v)) else _named(v)
+        if (type(v) in (int, bool) or v is None
+                or (type(v) is float and np.isfinite(v) and not (v == 0 and math.copysign(1, v) < 0))):
+            return repr(v)
         return _named(v)
 
     def _named(v: Any) -> str:
@@ -645,6 +835,8 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
             for o in node[3]:
                 if o not in last and o not in out_slots:
                     dels.setdefault(i_, []).append(o)
+        elif node[0] == "rand" and node[4] not in last and node[4] not in out_slots:
+            dels.setdefault(i_, []).append(node[4])
     nfun = 0
     for i, node in enumerate(body):
         if i > 0 and dels.get(i - 1):
@@ -667,8 +859,14 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
             nfun += 1
             ns[fname] = node[1]
             lines.append(f"    {fname}({', '.join(expr(r) for r in node[2])})")
+        elif kind == "rand":
+            _, fn, seed, ins, out = node
+            fname = f"R{nfun}"
+            nfun += 1
+            ns[fname] = _replay_draw(fn, seed)
+            lines.append(f"    v{out} = {fname}({', '.join(expr(r) for r in ins)})")
         else:
-            _, op, ins, outs, attrs, multi = node
+            _, op, ins, outs, attrs, multi, _orig = node
             args = [expr(r) for r in ins]
             target = ", ".join(f"v{o}" for o in outs) + ("," if multi and len(outs) == 1 else "")
             fwd = op.forward
@@ -707,10 +905,6 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
                     ns[an] = dict(attrs)
                     kw = f", **{an}" if args else f"**{an}"
                 lines.append(f"    {target} = {fname}({', '.join(args)}{kw})")
-            if not multi and type(outval) is np.ndarray and outval.base is None and \
-                    outval.flags.owndata and outval.flags.writeable and not any(
-                        v is outval for v in inval):
-                owned.add(outs[0])    # a fresh array this op allocated (not a view, not an input)
     if body and dels.get(len(body) - 1):
         lines.append(f"    del {', '.join(f'v{d}' for d in sorted(set(dels[len(body) - 1])))}")
     lines.append(f"    return ({''.join(expr(r) + ', ' for r in outputs)})")
@@ -718,6 +912,15 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     exec(compile(source, f"<gradtape.function {name}>", "exec"), ns)  # noqa: S102
     n_ops = sum(1 for n in body if n[0] == "op")
     return Plan(ns[name], source, n_ops, stats)
+
+
+def _replay_draw(fn: Callable, seed: Any) -> Callable:
+    from .ops import random as _random
+    run = _random._run_draw
+
+    def draw(*vals: Any) -> Any:
+        return run(fn, seed, vals)
+    return draw
 
 
 def _set_value(var: Any, value: Any) -> None:
@@ -760,7 +963,11 @@ def _sig(x: Any, tensors: list) -> Any:
         x = dispatch.convert_to_tensor(x)
         tensors.append(x)
         return (x._value.shape, x._value.dtype)
-    if t in (int, float, bool, str, type(None), complex, bytes):
+    if t is float:    # exact: -0.0 is not 0.0, and a NaN matches a NaN
+        return (t, struct.pack("<d", x))
+    if t is complex:
+        return (t, struct.pack("<dd", x.real, x.imag))
+    if t in (int, bool, str, type(None), bytes):
         return (t, x)
     if t is tuple or t is list:
         return (t, tuple(_sig(v, tensors) for v in x))
@@ -769,7 +976,7 @@ def _sig(x: Any, tensors: list) -> Any:
     if isinstance(x, tuple):   # namedtuple
         return (t, tuple(_sig(v, tensors) for v in x))
     if isinstance(x, np.generic):
-        return (t, x.item())
+        return (t, x.tobytes())
     return _Ident(x)
 
 
@@ -791,6 +998,10 @@ def _rebuild(x: Any, it: Any) -> Any:
 def _describe_key(k: Any) -> str:
     if type(k) is tuple and len(k) == 2 and type(k[0]) is tuple:
         return f"Tensor(shape={list(k[0])}, dtype={_dtypes.from_numpy(k[1]).name})"
+    if type(k) is tuple and len(k) == 2 and k[0] is float:
+        return f"float {struct.unpack('<d', k[1])[0]!r}"
+    if type(k) is tuple and len(k) == 2 and k[0] is complex:
+        return f"complex {complex(*struct.unpack('<dd', k[1]))!r}"
     if type(k) is tuple and len(k) == 2 and isinstance(k[0], type):
         return f"{k[0].__name__} {k[1]!r:.40}"
     if type(k) is _Ident:
@@ -803,12 +1014,13 @@ def _describe_key(k: Any) -> str:
 class _Concrete:
     """One traced signature: the forward plan, and (lazily) the joint forward/backward plans."""
 
-    __slots__ = ("plan", "pack", "vars", "joint", "n_tensor_out")
+    __slots__ = ("plan", "pack", "vars", "joint", "n_tensor_out", "captures")
 
     def __init__(self) -> None:
         self.plan: Optional[Plan] = None
         self.pack: Optional[Callable] = None
         self.vars: list = []
+        self.captures: list = []
         self.joint: Any = None
         self.n_tensor_out = 0
 
@@ -926,10 +1138,8 @@ class Function:
                 entry = self._fast.get(fast[0])
                 if entry is not None:
                     return entry.pack(entry.plan.run(*fast[1]))
-        if self._eager_reason is not None or _TRACING:
-            if self.input_signature is not None:
-                args, kwargs = self._check_signature(args, kwargs), {}
-            return self._python_function(*args, **kwargs)
+        if self._eager_reason is not None or _current() is not None:
+            return self._call_eager(args, kwargs)
         key, tensors = self._key(args, kwargs)
         if self.input_signature is not None:
             args, kwargs = self._check_signature(args, kwargs), {}
@@ -938,16 +1148,31 @@ class Function:
             if self._reduce_retracing and self._cache:
                 rkey = _relax(key)
                 if rkey in self._relaxed:   # a new shape for a signature traced before: no retrace
-                    return self._python_function(*args, **kwargs)
+                    return self._call_eager(args, kwargs)
             result = self._trace_call(key, args, kwargs, tensors)
             if key in self._cache:
                 self._register_fast(args, kwargs, self._cache[key])
             return result
         self._register_fast(args, kwargs, entry)
-        if ACTIVE and _watched(tensors, entry.vars):
-            return self._call_recorded(entry, key, args, kwargs, tensors)
+        if ACTIVE:
+            if entry.captures and _captures_watched(entry.captures):
+                # A tape watches a tensor the plan holds as a constant (a closure's tensor): the
+                # gradient must reach it, so this call runs eagerly.
+                return self._call_eager(args, kwargs)
+            if _watched(tensors, entry.vars):
+                return self._call_recorded(entry, key, args, kwargs, tensors)
         outs = entry.plan.run(*[t._value for t in tensors])
         return entry.pack(outs)
+
+    def _call_eager(self, args: tuple, kwargs: dict) -> Any:
+        """Run the Python function eagerly, with NumPy arguments converted to tensors (as a
+        traced call receives them)."""
+        if self.input_signature is not None:
+            args, kwargs = self._check_signature(args, kwargs), {}
+        tensors: list = []
+        _sig((args, kwargs), tensors)
+        args, kwargs = _rebuild((args, kwargs), iter(tensors))
+        return self._python_function(*args, **kwargs)
 
     def _register_fast(self, args: tuple, kwargs: dict, entry: _Concrete) -> None:
         """Let calls with this many positional Tensor/ndarray arguments skip the general key."""
@@ -991,13 +1216,14 @@ class Function:
     def _run_traced(self, trace: _Trace, args: tuple, kwargs: dict, tensors: list,
                     extra: Optional[Callable] = None, fn: Optional[Callable] = None) -> tuple:
         """Run the Python function once with ``trace`` recording; returns (result, inputs)."""
+        from .ops.shape import identity
         seen: set = set()
         inputs = []
         for t in tensors:
-            if id(t) in seen:          # the same tensor passed twice: give it its own slot
-                t2 = _new(Tensor)
-                t2._value = t._value
-                t = t2
+            if id(t) in seen:
+                # The same tensor passed twice: its own slot, connected to the original on the
+                # active tapes (an identity they record), so both uses get their gradient.
+                t = identity(t)
             seen.add(id(t))
             inputs.append(t)
         for t in inputs:
@@ -1006,19 +1232,20 @@ class Function:
         call_args = _rebuild((args, kwargs), iter(inputs))
         tape = _TraceTape(trace)
         hook = _Hook(trace)
-        with _TRACE_LOCK:     # one thread traces at a time: the class-level patches are shared
-            ACTIVE.append(tape)
-            HOOKS.append(hook)
-            _TRACING.append(trace)
-            try:
-                with _Patches(trace):
-                    result = (fn or self._python_function)(*call_args[0], **call_args[1])
-                    if extra is not None:
-                        result = extra(result)
-            finally:
-                _TRACING.pop()
+        ACTIVE.append(tape)
+        HOOKS.append(hook)
+        try:
+            with _Interception(trace):
+                result = (fn or self._python_function)(*call_args[0], **call_args[1])
+                if extra is not None:
+                    result = extra(result)
+        finally:
+            if hook in HOOKS:
                 HOOKS.remove(hook)
-                ACTIVE.remove(tape)
+            for i in range(len(ACTIVE) - 1, -1, -1):
+                if ACTIVE[i] is tape:
+                    del ACTIVE[i]
+                    break
         return result, inputs
 
     def _fallback(self, reason: str) -> None:
@@ -1037,11 +1264,15 @@ class Function:
             return result
         flat = nest.flatten(result)
         out_refs, template = _output_refs(trace, flat)
+        if trace.problem is not None:
+            self._fallback(trace.problem)
+            return result
         entry = _Concrete()
         entry.plan = compile_plan(trace, trace.nodes, list(range(len(inputs))), out_refs,
                                   name=_ident(self._name))
         entry.pack = _packer(result, template)
         entry.vars = list(trace.vars.values())
+        entry.captures = list(trace.captures.values())
         self._cache[key] = entry
         return result
 
@@ -1054,13 +1285,13 @@ class Function:
         vals = joint.forward.run(*[t._value for t in tensors])
         nout = joint.n_out
         outs = vals[:nout]
-        residuals = vals[nout:]
+        saved = vals[nout:]
         out_tensors = []
         for v in outs:
             t = _new(Tensor)
             t._value = v
             out_tensors.append(t)
-        _record_call(joint, tensors, out_tensors, residuals, args, kwargs)
+        _record_call(joint, tensors, out_tensors, saved)
         return joint.pack(tuple(out_tensors))
 
     def _trace_joint(self, entry: _Concrete, args: tuple, kwargs: dict, tensors: list) -> Any:
@@ -1073,37 +1304,57 @@ class Function:
         def with_gradient(result: Any) -> Any:
             gt = state["gt"]
             gt._pop() if gt._recording else None
+            trace.on_read = None
             flat = nest.flatten(result)
-            targets = [t for t in flat if type(t) is Tensor and t._value.dtype.kind in "fc"
-                       and trace.is_derived(t)]
+            tensor_outs = [t for t in flat if type(t) is Tensor]
+            target_pos = [i for i, t in enumerate(tensor_outs)
+                          if t._value.dtype.kind in "fc" and trace.is_derived(t)]
             seeds = []
-            for t in targets:
+            for i in target_pos:
+                v = tensor_outs[i]._value
                 s = _new(Tensor)
-                s._value = np.ones_like(t._value)[()] if np.ndim(t._value) == 0 else np.ones_like(t._value)
+                s._value = np.ones_like(v)[()] if np.ndim(v) == 0 else np.ones_like(v)
                 trace.add_input(s)
                 seeds.append(s)
             state["seeds"] = seeds
-            state["targets"] = targets
-            sources = list(trace.inputs) + list(gt.watched_variables())
-            state["sources"] = sources
+            state["target_pos"] = target_pos
+            variables = [v for v in trace.vars.values() if v._value.dtype.kind in "fc"]
+            state["vars"] = variables
+            sources = list(trace.inputs) + variables
             saved = list(ACTIVE)
             ACTIVE[:] = [a for a in ACTIVE if a not in outer]     # outer tapes do not see the backward
             try:
-                grads = gt.gradient(targets, sources, output_gradients=seeds) if targets else \
-                    [None] * len(sources)
+                if target_pos:
+                    grads = gt.gradient([tensor_outs[i] for i in target_pos], sources,
+                                        output_gradients=seeds)
+                    grads = [g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
+                             for g in grads]
+                else:
+                    grads = [None] * len(sources)
             finally:
                 ACTIVE[:] = saved
             state["grads"] = grads
             return result
 
         def body(*a: Any, **k: Any) -> Any:
-            gt = GradientTape(persistent=True)
+            gt = GradientTape(persistent=True, watch_accessed_variables=False)
             state["gt"] = gt
             gt.__enter__()
-            for t in trace.inputs:
-                if t._value.dtype.kind in "fc":
-                    gt.watch(t)
-            return self._python_function(*a, **k)
+            try:
+                for t in trace.inputs:
+                    if t._value.dtype.kind in "fc":
+                        gt.watch(t)
+
+                def on_read(var: Any) -> None:
+                    if var._value.dtype.kind in "fc" and id(var) not in gt._ids:
+                        gt._watch_variable(var)
+                trace.on_read = on_read
+                return self._python_function(*a, **k)
+            except BaseException:
+                trace.on_read = None
+                if gt._recording:
+                    gt._pop()
+                raise
 
         result, inputs = self._run_traced(trace, args, kwargs, tensors, extra=with_gradient, fn=body)
         if trace.problem is not None:
@@ -1114,10 +1365,11 @@ class Function:
         n_in = len(inputs)
         seeds = state["seeds"]
         seed_slots = [trace.slot_of[id(s)] for s in seeds]
-        targets = state["targets"]
-        target_pos = [next(i for i, t in enumerate(tensor_outs) if t is tg) for tg in targets]
         grad_refs = [None if g is None else trace.ref(g) for g in state["grads"]]
         out_refs = [trace.ref(t) for t in tensor_outs]
+        if trace.problem is not None:
+            self._fallback(trace.problem)
+            return result
         # split: nodes that depend on a seed form the backward plan
         seedy = set(seed_slots)
         fwd_nodes, bwd_nodes = [], []
@@ -1125,31 +1377,58 @@ class Function:
             if node[0] == "op" and any(r[0] == "s" and r[1] in seedy for r in node[2]):
                 seedy.update(node[3])
                 bwd_nodes.append(node)
+            elif node[0] == "rand" and any(r[0] == "s" and r[1] in seedy for r in node[3]):
+                self._fallback("a random op draws in the gradient computation")
+                return result
             else:
                 fwd_nodes.append(node)
         residual = sorted({r[1] for n in bwd_nodes for r in n[2] if r[0] == "s" and r[1] not in seedy
                            and trace.derived[r[1]]}
                           | {r[1] for r in grad_refs if r is not None and r[0] == "s"
                              and r[1] not in seedy and trace.derived[r[1]]})
+        # values a recorded backward (higher order) replays from: variable reads, random draws
+        replay_slots = [n[2] for n in fwd_nodes if n[0] == "read"] + \
+                       [n[4] for n in fwd_nodes if n[0] == "rand"]
+        saved = residual + [s for s in replay_slots if s not in residual]
         fplan = compile_plan(trace, fwd_nodes, list(range(n_in)),
-                             out_refs + [("s", s) for s in residual], name="forward",
-                             protect=tuple(residual))
+                             out_refs + [("s", s) for s in saved], name="forward",
+                             protect=tuple(saved))
         bplan = compile_plan(trace, bwd_nodes, residual + seed_slots, grad_refs, name="backward")
         joint = _Joint()
         joint.forward, joint.backward, joint.n_out = fplan, bplan, len(out_refs)
-        joint.target_pos = target_pos
-        joint.vars = list(state["gt"].watched_variables())
+        joint.n_residual = len(residual)
+        joint.target_pos = state["target_pos"]
+        joint.vars = state["vars"]
         joint.n_inputs = n_in
         joint.fn = self
-        _, template = _output_refs(trace, flat)
         joint.pack = _tensor_packer(result)
         joint.op = _function_op(self._name, joint)
+        # what the higher-order replay needs: the traced nodes, their constants, and where the
+        # saved values go
+        joint.nodes = [n for n in trace.nodes if n[0] in ("op", "read", "rand")]
+        joint.in_slots = list(range(n_in))
+        joint.seed_slots = seed_slots
+        joint.saved_slots = saved
+        joint.grad_refs = grad_refs
+        joint.derived = trace.derived
+        consts = {}
+        for n in joint.nodes:
+            if n[0] == "op":
+                for r in n[2]:
+                    if r[0] == "s" and not trace.derived[r[1]]:
+                        consts[r[1]] = trace.values[r[1]]
+        for r in grad_refs:
+            if r is not None and r[0] == "s" and not trace.derived[r[1]]:
+                consts[r[1]] = trace.values[r[1]]
+        joint.consts = consts
         entry.joint = joint
         return result
 
 
 class _Joint:
-    __slots__ = ("forward", "backward", "n_out", "target_pos", "vars", "n_inputs", "fn", "pack", "op")
+    __slots__ = ("forward", "backward", "n_out", "n_residual", "target_pos", "vars", "n_inputs",
+                 "fn", "pack", "op", "nodes", "in_slots", "seed_slots", "saved_slots", "grad_refs",
+                 "derived", "consts")
 
 
 def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str) -> Op:
@@ -1177,8 +1456,7 @@ def _function_op(name: str, joint: _Joint) -> Op:
                             f"The compiled function {name}, recorded as one op.")
 
 
-def _record_call(joint: _Joint, tensors: list, outs: list, residuals: tuple, args: tuple,
-                 kwargs: dict) -> None:
+def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None:
     """Record one op for the call on every active tape that watches an input or a variable."""
     for tape in ACTIVE:
         if tape._watch_accessed_variables:
@@ -1188,11 +1466,14 @@ def _record_call(joint: _Joint, tensors: list, outs: list, residuals: tuple, arg
                     tape._watch_variable(var)
     inputs = tuple(tensors) + tuple(joint.vars)
     n_in = len(tensors)
+    residuals = saved[:joint.n_residual]
 
     def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
         gs = g if type(g) is tuple else (g,)
-        if ACTIVE:   # the gradient is itself recorded (higher order): differentiate eagerly
-            return _eager_vjp(joint, args, kwargs, xs, gs)
+        if ACTIVE and _records_backward(xs, gs, joint.vars):
+            # A tape records the backward pass (higher order): replay the traced forward and
+            # backward ops one by one, so that the tape records them. Python does not run again.
+            return _replay_vjp(joint, xs, saved, gs)
         seeds = [gs[p]._value for p in joint.target_pos]
         vals = joint.backward.run(*residuals, *seeds)
         res = []
@@ -1210,31 +1491,98 @@ def _record_call(joint: _Joint, tensors: list, outs: list, residuals: tuple, arg
     dispatch.record(op, inputs, out, None)
 
 
-def _eager_vjp(joint: _Joint, args: tuple, kwargs: dict, xs: tuple, gs: tuple) -> tuple:
-    """The gradient of one compiled call, recomputed op by op so that active tapes record it.
+def _records_backward(xs: tuple, gs: tuple, variables: list) -> bool:
+    """True when an active tape would record an op of the backward pass."""
+    for tape in ACTIVE:
+        ids = tape._ids
+        for x in xs:
+            if id(x) in ids:
+                return True
+        for g in gs:
+            if id(g) in ids:
+                return True
+        if tape._watch_accessed_variables:
+            for v in variables:
+                if v._trainable:
+                    return True
+    return False
 
-    Used when a tape records the backward pass (second-order gradients): the compiled backward plan
-    runs on NumPy values and would not be recorded. The Python function runs again (its side
-    effects, if any, happen again).
-    """
-    from .tape import GradientTape
+
+def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple) -> tuple:
+    """The gradient of one compiled call, computed by replaying the traced forward and backward
+    ops through ``dispatch.apply`` (recorded by the active tapes), from this call's inputs, its
+    saved variable reads and random draws, and the upstream gradients."""
+    from .tape import _dense
     n_in = joint.n_inputs
-    tens = list(xs[:n_in])
-    variables = list(xs[n_in:])
-    with GradientTape(watch_accessed_variables=False) as gt:
-        for t in tens:
-            if t._value.dtype.kind in "fc":
-                gt.watch(t)
-        for v in variables:
-            gt.watch(v)
-        call = _rebuild((args, kwargs), iter(tens))
-        result = joint.fn._python_function(*call[0], **call[1])
-    flat = [t for t in nest.flatten(result) if type(t) is Tensor]
-    targets = [flat[p] for p in joint.target_pos]
-    seeds = [gs[p] for p in joint.target_pos]
-    if not targets:
-        return (None,) * len(xs)
-    return tuple(gt.gradient(targets, tens + variables, output_gradients=seeds))
+    env: dict = {}
+    for s, x in zip(joint.in_slots, xs[:n_in]):
+        env[s] = x
+    saved_of = dict(zip(joint.saved_slots, saved))
+    for p, s in zip(joint.target_pos, joint.seed_slots):
+        g = gs[p]
+        env[s] = g if type(g) is Tensor else _dense(g)
+    consts = joint.consts
+    derived = joint.derived
+
+    def val(ref: Any) -> Any:
+        k, v = ref
+        if k == "c":
+            return v
+        t = env.get(v)
+        if t is None:
+            t = _new(Tensor)
+            t._value = consts[v] if not derived[v] else saved_of[v]
+            env[v] = t
+        return t
+
+    for node in joint.nodes:
+        kind = node[0]
+        if kind == "read":
+            _, var, s = node
+            t = _new(Tensor)
+            t._value = saved_of[s]
+            vid = id(var)
+            for tape in ACTIVE:
+                ids = tape._ids
+                if vid not in ids:
+                    if not (tape._watch_accessed_variables and var._trainable):
+                        continue
+                    tape._watch_variable(var)
+                tape._records.append((dispatch.READ, (var,), t, None))
+                ids.add(id(t))
+            env[s] = t
+        elif kind == "rand":
+            t = _new(Tensor)
+            t._value = saved_of[node[4]]
+            env[node[4]] = t
+        else:
+            _, op, ins, outs, attrs, multi = node
+            out = dispatch.apply(op, tuple(val(r) for r in ins), attrs)
+            if type(out) is tuple:
+                for o, t in zip(outs, out):
+                    env[o] = t
+            else:
+                env[outs[0]] = out
+    res = []
+    for r in joint.grad_refs:
+        if r is None:
+            res.append(None)
+        elif r[0] == "c":
+            res.append(dispatch.convert_to_tensor(r[1]))
+        else:
+            res.append(val(r))
+    return tuple(res)
+
+
+def _captures_watched(captures: list) -> bool:
+    for tape in ACTIVE:
+        ids = tape._ids
+        if type(ids) is _AllIds:
+            continue
+        for t in captures:
+            if id(t) in ids:
+                return True
+    return False
 
 
 def _watched(tensors: list, variables: list) -> bool:
@@ -1353,3 +1701,11 @@ def function(func: Optional[Callable] = None, input_signature: Any = None, autog
 
 
 __all__ = ["function", "Function", "TensorSpec", "Plan", "compile_plan"]
+
+
+def _install_draw_hook() -> None:
+    from .ops import random as _random_ops
+    _random_ops._DRAW_HOOK[0] = _draw_hook
+
+
+_install_draw_hook()

@@ -183,9 +183,9 @@ def _gather_gradient(g: Tensor, indices: Any, axis: int, batch_dims: int, shape:
         return None
     from .ops.shape import reshape
     from .dispatch import convert_to_tensor
-    idx = np.asarray(indices._value if type(indices) is Tensor else indices).reshape(-1)
-    values = reshape(g, (idx.size,) + tuple(shape[1:]))
-    return IndexedSlices(values, convert_to_tensor(idx),
+    idx = reshape(convert_to_tensor(indices), [-1])    # an op: recomputed by compiled functions
+    values = reshape(g, (int(np.size(idx._value)),) + tuple(shape[1:]))
+    return IndexedSlices(values, idx,
                          convert_to_tensor(np.asarray(shape, dtype=np.int32)))
 
 

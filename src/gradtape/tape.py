@@ -662,8 +662,9 @@ def _rule_grads(op: Any, g: Any, out: Any, inputs: tuple, attrs: Optional[dict],
     else:
         gxs = vjp(g, out, *inputs, **kw)
         if len(inputs) == 1:
-            if gxs is not None and id(inputs[0]) in reach:
-                res.append((inputs[0], gxs[0] if type(gxs) is tuple else gxs))
+            gx = gxs[0] if type(gxs) is tuple else gxs
+            if gx is not None and id(inputs[0]) in reach:
+                res.append((inputs[0], gx))
         else:
             for x, gx in zip(inputs, gxs):
                 if gx is not None and id(x) in reach:
@@ -728,7 +729,9 @@ def _batched_backward(records: list, target: Any, seed: Tensor, sources: list) -
                 xshape = tuple(np.shape(x._value))
                 if gx._value.shape != xshape:
                     gx = _sum_to_shape(gx, xshape)
-                per_input.setdefault(id(x), (x, {}))[1][i] = gx
+                rows = per_input.setdefault(id(x), (x, {}))[1]
+                # an op that takes the same tensor twice (concat([x, x])): both gradients add up
+                rows[i] = add(rows[i], gx) if i in rows else gx
         for x, rows in per_input.values():
             xshape = tuple(np.shape(x._value))
             full = [rows.get(i) if i in rows else zeros(xshape, dtype=x._value.dtype)

@@ -9,7 +9,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..dispatch import convert_to_tensor, _infer_value, value_as
+from ..dispatch import convert_to_tensor, _infer_value, _note_numpy_exit, value_as
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 
@@ -24,7 +24,12 @@ def _wrap(arr: Any) -> Tensor:
 
 def _shape_arg(shape: Any, op: str) -> tuple:
     if isinstance(shape, Tensor):
+        _note_numpy_exit(shape)     # read in Python: a compiled function must know it is static
         shape = np.asarray(shape._value).tolist()
+    elif isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) for d in shape):
+        for d in shape:
+            if isinstance(d, Tensor):
+                _note_numpy_exit(d)
     if hasattr(type(shape), "_gt_read"):
         shape = np.asarray(shape._value).tolist()
     if isinstance(shape, (int, np.integer)):
@@ -58,6 +63,10 @@ def constant(value: Any, dtype: Any = None, shape: Any = None, name: Optional[st
         if dtype is not None and t._value.dtype != _dtypes.to_numpy(dtype):
             from .math import cast
             t = cast(t, dtype)
+        if shape is None:
+            from .shape import stop_gradient   # an op, so a compiled function recomputes it
+            return stop_gradient(t)
+        _note_numpy_exit(t)
         arr = np.array(t._value, copy=True)
     else:
         arr = _infer_value(value) if dtype is None else value_as(value, _dtypes.to_numpy(dtype))
@@ -112,7 +121,11 @@ def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:
     v = convert_to_tensor(value)
     if np.ndim(v._value) != 0:
         raise InvalidArgumentError(f"fill: value must be a scalar, got shape {list(np.shape(v._value))}.")
-    return _wrap(np.full(_shape_arg(dims, "fill"), v._value, dtype=np.asarray(v._value).dtype))
+    d = _shape_arg(dims, "fill")
+    if isinstance(value, Tensor) or hasattr(type(value), "_gt_read"):
+        from .shape import broadcast_to   # an op: a compiled function fills with each call's value
+        return broadcast_to(v, d)
+    return _wrap(np.full(d, v._value, dtype=np.asarray(v._value).dtype))
 
 
 def eye(num_rows: int, num_columns: Optional[int] = None, batch_shape: Any = None,

@@ -152,6 +152,7 @@ def _check_indices(idx: np.ndarray, n: int, op: str) -> None:
 
 
 def _gather_forward(params, indices, axis, batch_dims):
+    _check_indices(np.asarray(indices), np.shape(params)[axis], "gather")
     if batch_dims == 0:
         return np.take(params, indices, axis=axis)[()]
     bshape = params.shape[:batch_dims]
@@ -230,7 +231,6 @@ def gather(params: Any, indices: Any, validate_indices: Any = None, axis: Any = 
         raise InvalidArgumentError(f"gather: axis {axis} is out of range for params of rank {nd}.")
     if ax < batch_dims:
         raise ValueError(f"gather: batch_dims ({batch_dims}) must be <= axis ({ax}).")
-    _check_indices(idx, np.shape(p._value)[ax], "gather")
     return apply(GATHER, (p, idx_t), {"axis": ax, "batch_dims": batch_dims})
 
 
@@ -239,10 +239,16 @@ def _gnd_key(indices: np.ndarray) -> tuple:
 
 
 def _gather_nd_forward(params, indices):
+    indices = np.asarray(indices)
+    for j in range(indices.shape[-1] if indices.ndim else 0):
+        _check_indices(indices[..., j], np.shape(params)[j], "gather_nd")
     return np.asarray(params)[_gnd_key(indices)][()]
 
 
 def _scatter_nd_forward(indices, updates, shape):
+    indices = np.asarray(indices)
+    for j in range(indices.shape[-1]):
+        _check_indices(indices[..., j], shape[j], "scatter_nd")
     z = np.zeros(shape, dtype=np.asarray(updates).dtype)
     np.add.at(z, _gnd_key(indices), updates)
     return z[()]
@@ -272,8 +278,6 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: Optional[str
     if idx.ndim == 0 or k > p._value.ndim:
         raise InvalidArgumentError(f"gather_nd: indices.shape[-1] must be <= params rank "
                                    f"{p._value.ndim}, got indices of shape {list(idx.shape)}.")
-    for j in range(k):
-        _check_indices(idx[..., j], np.shape(p._value)[j], "gather_nd")
     return apply(GATHER_ND, (p, idx_t))
 
 
@@ -282,9 +286,6 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: Optional[str] = Non
     idx_t = convert_to_tensor(indices)
     u = convert_to_tensor(updates)
     dims = tuple(int(d) for d in np.asarray(getattr(shape, "_value", shape)).reshape(-1))
-    idx = np.asarray(idx_t._value)
-    for j in range(idx.shape[-1]):
-        _check_indices(idx[..., j], dims[j], "scatter_nd")
     return apply(SCATTER_ND, (idx_t, u), {"shape": dims})
 
 
@@ -298,8 +299,10 @@ def tensor_scatter_nd_add(tensor: Any, indices: Any, updates: Any, name: Optiona
 def tensor_scatter_nd_update(tensor: Any, indices: Any, updates: Any, name: Optional[str] = None) -> Tensor:
     """``tensor`` with the entries at ``indices`` replaced by ``updates`` (``tf.tensor_scatter_nd_update``)."""
     from .math import add, multiply
+    from .math import cast, greater, subtract
+    from .constructors import ones_like
     t = convert_to_tensor(tensor)
-    idx = np.asarray(convert_to_tensor(indices)._value)
+    idx = np.asarray(convert_to_tensor(indices)._value)   # checked here for TF's message
     shape = np.shape(t._value)
     if idx.ndim == 0 or idx.dtype.kind not in "iu" or idx.shape[-1] > len(shape):
         raise InvalidArgumentError(f"tensor_scatter_nd_update: indices must be an integer tensor whose last "
@@ -312,10 +315,15 @@ def tensor_scatter_nd_update(tensor: Any, indices: Any, updates: Any, name: Opti
             raise InvalidArgumentError(
                 f"tensor_scatter_nd_update: indices{pos.tolist()} = {idx[tuple(pos)].tolist()} does not index "
                 f"into shape {list(shape)} [Op:TensorScatterUpdate].")
-    mask = np.ones(shape, dtype=t._value.dtype)
-    mask[_gnd_key(idx)] = 0
-    return add(multiply(t, mask), scatter_nd(idx, convert_to_tensor(updates, dtype=t._value.dtype),
-                                             np.shape(t._value)))
+    idx = convert_to_tensor(indices)
+    u = convert_to_tensor(updates, dtype=t._value.dtype)
+    # with ops (not NumPy on the indices), so that a compiled function scatters per call
+    hit = greater(scatter_nd(idx, ones_like(u), shape), 0)
+    keep = subtract(1, cast(hit, t.dtype)) if t._value.dtype.kind != "b" else None
+    if keep is None:
+        from .math import logical_not, logical_and, logical_or
+        return logical_or(logical_and(t, logical_not(hit)), scatter_nd(idx, u, shape))
+    return add(multiply(t, keep), scatter_nd(idx, u, shape))
 
 
 def _flat_nonzero(m):

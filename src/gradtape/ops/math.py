@@ -548,9 +548,14 @@ def xlogy(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
 def truncatediv(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
     """Integer division rounding toward zero (``tf.truncatediv``). No gradient."""
     x, y = _operands(x, y, FLOORDIV)
+    x = convert_to_tensor(x)
+    y = convert_to_tensor(y, dtype=x._value.dtype)
     if y._value.dtype.kind in "iu" and not np.all(y._value):
         from ..errors import InternalError       # TF's CPU kernel reports an InternalError here
         raise InternalError("truncatediv: integer division by zero [Op:TruncateDiv]. Mask the divisor first, "
                             "e.g. tf.where(y == 0, 1, y).")
-    q = np.trunc(np.true_divide(x._value, y._value)).astype(x._value.dtype)
-    return convert_to_tensor(q)
+    if x._value.dtype.kind in "fc":
+        q = divide(x, y)
+        return where(less(q, 0), ceil(q), floor(q))
+    # integers: |x| // |y| with the sign of x * y (C's division, rounding toward zero)
+    return multiply(multiply(sign(x), sign(y)), floordiv(abs(x), abs(y)))

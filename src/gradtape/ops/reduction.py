@@ -22,6 +22,8 @@ def _axes(axis: Any, ndim: int, op: str) -> Optional[tuple]:
     if axis is None:
         return None
     if isinstance(axis, Tensor) or hasattr(type(axis), "_gt_read"):
+        from ..dispatch import _note_numpy_exit
+        _note_numpy_exit(axis)      # read in Python: a compiled function must know it is static
         axis = np.asarray(axis._value).tolist()
     if isinstance(axis, (int, np.integer)):
         axis = [axis]
@@ -213,10 +215,15 @@ def _logsumexp_forward(x, axes, keepdims):
 def _logsumexp_vjp(g, ans, x, axes, keepdims):
     # d/dx logsumexp = softmax(x), computed max-shifted (exact at large x; -inf entries get 0).
     # The shift m is a constant: softmax does not depend on it, so no gradient flows through it.
-    m = _shift(x._value, axes)
-    m = convert_to_tensor(np.where(np.isfinite(m), m, np.zeros((), dtype=m.dtype)))
+    # softmax(x), shifted by max(x) computed with ops (a compiled function recomputes the shift
+    # on every call); an infinite max shifts by 0
+    from .math import is_finite
+    from .shape import stop_gradient
+    m = stop_gradient(reduce_max(x, axis=list(axes) if axes is not None else None, keepdims=True))
+    from .constructors import zeros_like
+    m = where(is_finite(m), m, zeros_like(m))
     e = exp(subtract(x, m))
-    p = divide(e, reduce_sum(e, axis=axes, keepdims=True))
+    p = divide(e, reduce_sum(e, axis=list(axes) if axes is not None else None, keepdims=True))
     return multiply(_expand_to(g, x, axes, keepdims), p)
 
 
@@ -410,6 +417,7 @@ def count_nonzero(input: Any, axis: Any = None, keepdims: bool = False, dtype: A
     """Number of non-zero entries over ``axis`` (``tf.math.count_nonzero``)."""
     x = convert_to_tensor(input)
     axes = _axes(axis, x._value.ndim, "count_nonzero")
-    from .. import dtypes as _dtypes
-    return convert_to_tensor(np.asarray(np.count_nonzero(x._value, axis=axes, keepdims=keepdims))
-                             .astype(_dtypes.to_numpy(dtype)))
+    from .math import cast
+    # with ops (not NumPy on the value), so that a compiled function counts on every call
+    nz = cast(cast(x, np.bool_), dtype)
+    return reduce_sum(nz, axis=list(axes) if axes is not None else None, keepdims=keepdims)

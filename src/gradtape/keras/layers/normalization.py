@@ -119,13 +119,17 @@ class BatchNormalization(Layer):
             var = _r.reduce_variance(x, axis=reduce_axes)
             n = int(np.prod([x.shape[i] for i in reduce_axes])) if reduce_axes else 1
             m = self.momentum
-            mean_v = np.asarray(mean._value)
-            var_v = np.asarray(var._value)
+            # The moving statistics are updated with ops (not NumPy on the values), so that a
+            # compiled function repeats the update with each call's batch statistics.
+            mm, mv = self.moving_mean.read_value(), self.moving_variance.read_value()
+            mean_v = _m.cast(_s.stop_gradient(mean), mm.dtype)
+            var_v = _m.cast(_s.stop_gradient(var), mv.dtype)
             if self._fused_like(rank) and n > 1:
-                var_v = var_v * (n / (n - 1.0))
-            mm, mv = np.asarray(self.moving_mean._value), np.asarray(self.moving_variance._value)
-            self.moving_mean.assign((mm - (mm - mean_v) * (1.0 - m)).astype(mm.dtype))
-            self.moving_variance.assign((mv - (mv - var_v) * (1.0 - m)).astype(mv.dtype))
+                var_v = _m.multiply(var_v, _m.cast(n / (n - 1.0), mv.dtype))
+            self.moving_mean.assign(_m.subtract(mm, _m.multiply(_m.subtract(mm, mean_v),
+                                                                _m.cast(1.0 - m, mm.dtype))))
+            self.moving_variance.assign(_m.subtract(mv, _m.multiply(_m.subtract(mv, var_v),
+                                                                    _m.cast(1.0 - m, mv.dtype))))
         else:
             mean, var = self.moving_mean, self.moving_variance
         inv = _m.rsqrt(_m.add(var, _m.cast(self.epsilon, dt)))

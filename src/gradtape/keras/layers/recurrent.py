@@ -35,9 +35,9 @@ from .core import _add_weight_with_options, _set_weight_options, _weight_options
 
 
 def _dropout_mask(shape: tuple, rate: float, dtype: Any) -> Tensor:
-    from ...ops.random import _generator
-    keep = _generator(None).random(shape) >= rate
-    return convert_to_tensor((keep / (1.0 - rate)).astype(np.dtype(dtype)))
+    from ...ops.random import _draw
+    dt = np.dtype(dtype)
+    return _draw(lambda rng: ((rng.random(shape) >= rate) / (1.0 - rate)).astype(dt))
 
 
 class _Cell(Layer):
