@@ -96,6 +96,10 @@ class _Untraceable(Exception):
 #: Ops whose output depends only on the input's shape and dtype (fixed by the signature).
 _STATIC_OPS = frozenset({"shape", "shape_n", "size", "rank", "zeros_like", "ones_like"})
 
+#: Ops that raise on bad values (indices out of range): kept even when their result is unused,
+#: so a compiled call raises where the eager call does.
+_CHECKING_OPS = frozenset({"gather", "gather_nd", "scatter_nd"})
+
 _tls = threading.local()
 
 
@@ -185,6 +189,7 @@ class _Trace:
         self.captures: dict = {}        # id -> tensor used by the plan but made outside it
         self.derived_bases: set = set()  # ids of the base arrays of derived values
         self.on_read: Optional[Callable] = None   # joint traces: watch every variable read
+        self.init_slots: set = set()    # slots passed as a new Variable's initial value
 
     def fail(self, reason: str) -> None:
         if self.problem is None:
@@ -409,6 +414,11 @@ def _install_wrappers() -> list:
         trace = _current()
         if trace is None:
             return orig_init(var, *a, **k)
+        init_value = a[0] if a else k.get("initial_value")
+        if type(init_value) is Tensor and id(init_value) in trace.slot_of:
+            # values computed only to initialise a Variable (the draws of a Keras initializer)
+            # belong to the first call: the plan does not repeat them
+            trace.init_slots.add(trace.slot_of[id(init_value)])
         trace.quiet += 1
         try:
             orig_init(var, *a, **k)
@@ -720,13 +730,21 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     outputs = [c(r) for r in outputs]
     protect_slots = {c(("s", s))[1] for s in protect}
 
-    # 2. dead code (random draws stay: they advance the random stream, as in eager)
+    # 2. dead code (random draws stay: they advance the random stream, as in eager; except the
+    # draws that only initialised a Variable created while tracing, which happen once)
+    init_only: set = set(trace.init_slots)
+    if init_only:
+        for node in reversed(kept):
+            if node[0] == "op" and any(o in init_only for o in node[3]):
+                init_only.update(r[1] for r in node[2] if r[0] == "s")
+            elif node[0] == "rand" and node[4] in init_only:
+                init_only.update(r[1] for r in node[3] if r[0] == "s")
     live = {r[1] for r in outputs if r is not None and r[0] == "s"} | protect_slots
     body: list = []
     for node in reversed(kept):
         kind = node[0]
         if kind == "op":
-            if not any(o in live for o in node[3]):
+            if not any(o in live for o in node[3]) and node[1].name not in _CHECKING_OPS:
                 stats["dead"] += 1
                 continue
             live.update(r[1] for r in node[2] if r[0] == "s")
@@ -737,8 +755,13 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
         elif kind == "assign":
             if node[3][0] == "s":
                 live.add(node[3][1])
-        elif kind in ("opaque", "rand"):
-            live.update(r[1] for r in node[3 if kind == "rand" else 2] if r[0] == "s")
+        elif kind == "rand":
+            if node[4] not in live and node[4] in init_only:
+                stats["dead"] += 1
+                continue
+            live.update(r[1] for r in node[3] if r[0] == "s")
+        elif kind == "opaque":
+            live.update(r[1] for r in node[2] if r[0] == "s")
         body.append(node)
     body.reverse()
 
@@ -1329,6 +1352,17 @@ class Function:
                                         output_gradients=seeds)
                     grads = [g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
                              for g in grads]
+                    if len(target_pos) > 1:
+                        # which inputs each output reaches (a gradient is None where it does not,
+                        # as eager gives it); computed unrecorded
+                        trace.quiet += 1
+                        try:
+                            state["deps"] = [
+                                tuple(g is not None for g in gt.gradient(
+                                    tensor_outs[i], sources, output_gradients=seeds[k]))
+                                for k, i in enumerate(target_pos)]
+                        finally:
+                            trace.quiet -= 1
                 else:
                     grads = [None] * len(sources)
             finally:
@@ -1398,6 +1432,8 @@ class Function:
         joint.forward, joint.backward, joint.n_out = fplan, bplan, len(out_refs)
         joint.n_residual = len(residual)
         joint.target_pos = state["target_pos"]
+        deps = state.get("deps")
+        joint.deps = None if deps is None or len(set(deps)) <= 1 else deps
         joint.vars = state["vars"]
         joint.n_inputs = n_in
         joint.fn = self
@@ -1428,7 +1464,7 @@ class Function:
 class _Joint:
     __slots__ = ("forward", "backward", "n_out", "n_residual", "target_pos", "vars", "n_inputs",
                  "fn", "pack", "op", "nodes", "in_slots", "seed_slots", "saved_slots", "grad_refs",
-                 "derived", "consts")
+                 "derived", "consts", "deps")
 
 
 def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str) -> Op:
@@ -1467,6 +1503,11 @@ def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None
     inputs = tuple(tensors) + tuple(joint.vars)
     n_in = len(tensors)
     residuals = saved[:joint.n_residual]
+    if joint.deps is not None:
+        # Outputs reach different inputs: one op per output, so that an input only the
+        # unseeded outputs reach gets None (as eager), not a zero gradient.
+        _record_per_output(joint, inputs, outs, saved, n_in)
+        return
 
     def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
         gs = g if type(g) is tuple else (g,)
@@ -1489,6 +1530,42 @@ def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None
     op = _unregistered_op(joint.op.name, vjp, len(outs), joint.op.doc)
     out = tuple(outs) if len(outs) != 1 else outs[0]
     dispatch.record(op, inputs, out, None)
+
+
+def _record_per_output(joint: _Joint, inputs: tuple, outs: list, saved: tuple, n_in: int) -> None:
+    residuals = saved[:joint.n_residual]
+    n_out = len(outs)
+    for i, o in enumerate(outs):
+        if i not in joint.target_pos:
+            continue
+        k = joint.target_pos.index(i)
+        dep = joint.deps[k]
+
+        def vjp(g: Any, ans: Any, *xs: Any, _i: int = i, _dep: tuple = dep) -> tuple:
+            gs = []
+            for p in range(n_out):
+                if p == _i:
+                    gs.append(g)
+                else:
+                    z = _new(Tensor)
+                    z._value = np.zeros_like(outs[p]._value)
+                    gs.append(z)
+            if ACTIVE and _records_backward(xs, (g,), joint.vars):
+                res = _replay_vjp(joint, xs, saved, tuple(gs))
+            else:
+                vals = joint.backward.run(*residuals, *[gs[p]._value for p in joint.target_pos])
+                res = []
+                for v in vals:
+                    if v is None:
+                        res.append(None)
+                    else:
+                        t = _new(Tensor)
+                        t._value = v
+                        res.append(t)
+            return tuple(r if d else None for r, d in zip(res, _dep))
+
+        op = _unregistered_op(f"{joint.op.name}:{i}", vjp, 1, joint.op.doc)
+        dispatch.record(op, inputs, o, None)
 
 
 def _records_backward(xs: tuple, gs: tuple, variables: list) -> bool:
