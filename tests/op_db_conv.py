@@ -345,6 +345,19 @@ def _build() -> list:
                       lambda rng: [Sample((_n(rng, (1, 5, 4, 2)), _n(rng, (2, 3, 2, 2))), {"strides": 2, "padding": "SAME"}),
                                    Sample((_n(rng, (2, 6, 1)), _n(rng, (3, 1, 2))), {"padding": "VALID", "dilations": 2})],
                       covers=("conv2d", "conv1d")))
+    # grouped convolutions: TF infers groups = input depth / filter depth
+    ops.append(OpInfo("convolution-grouped", lambda x, w, **k: tf.nn.convolution(x, w, **k), ref_grouped_conv,
+                      lambda rng: [Sample((_n(rng, (2, 4, 5, 4)), _n(rng, (3, 2, 2, 4))),
+                                          {"strides": 2, "padding": "SAME"}, "2d-2groups-same-s2"),
+                                   Sample((_n(rng, (1, 5, 5, 6)), _n(rng, (2, 2, 2, 6))),
+                                          {"padding": "VALID", "dilations": 2}, "2d-3groups-dil2"),
+                                   Sample((_n(rng, (2, 7, 4)), _n(rng, (3, 1, 8))),
+                                          {"strides": 2, "padding": "SAME"}, "1d-depthwise-4groups"),
+                                   Sample((_n(rng, (1, 3, 4, 3, 4)), _n(rng, (2, 2, 2, 2, 2))),
+                                          {"padding": "VALID"}, "3d-2groups")],
+                      covers=("conv1d", "conv2d", "conv3d", "conv1d_backprop_input", "conv2d_backprop_input",
+                              "conv3d_backprop_input", "conv1d_backprop_filter", "conv2d_backprop_filter",
+                              "conv3d_backprop_filter")))
     ops.append(OpInfo("conv2d_transpose",
                       lambda g, w, output_shape, strides, padding:
                       tf.nn.conv2d_transpose(g, w, output_shape, strides, padding),
@@ -370,6 +383,16 @@ def _build() -> list:
                       lambda rng: [Sample((_n(rng, (1, 7, 2)),), {"ksize": 3, "strides": 2, "padding": "SAME"})],
                       covers=("avg_pool1d",)))
     return ops
+
+
+def ref_grouped_conv(x, w, strides=1, padding="VALID", dilations=None):
+    """Grouped convolution as separate convolutions: group g maps input channels [g*cg, (g+1)*cg) to
+    output channels [g*og, (g+1)*og)."""
+    cg = w.shape[-2]
+    groups = x.shape[-1] // cg
+    og = w.shape[-1] // groups
+    return np.concatenate([ref_conv(x[..., g * cg:(g + 1) * cg], w[..., g * og:(g + 1) * og], strides, padding,
+                                    dilations) for g in range(groups)], axis=-1)
 
 
 def ref_conv_filter_kw(x, g, filter_sizes, strides, padding, dilations):

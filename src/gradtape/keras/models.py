@@ -357,6 +357,10 @@ class Model(Layer):
         """The model's layers: graph order for functional models, attribute order for subclassed ones."""
         return list(self._self_layers) if self._is_graph_network else self._direct_sublayers()
 
+    @layers.setter
+    def layers(self, value: Any) -> None:
+        raise AttributeError("`Model.layers` attribute is reserved and should not be used. Please use another name.")
+
     def get_layer(self, name: Optional[str] = None, index: Optional[int] = None) -> Layer:
         """A layer by ``name`` or ``index`` (``Model.get_layer``)."""
         if index is not None and name is not None:
@@ -527,10 +531,30 @@ class Model(Layer):
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False, options: Any = None) -> Any:
-        """Read weights written by ``save_weights`` into this (built) model; ``by_name``/``skip_mismatch``
-        match layers by name / skip mismatched layers with a warning (see ``keras.saving.load_weights``)."""
+        """Read weights written by ``save_weights`` into this model; ``by_name``/``skip_mismatch``
+        match layers by name / skip mismatched layers with a warning (see ``keras.saving.load_weights``).
+
+        A subclassed model that has not created its variables yet (never called) and a TF-format checkpoint
+        (a prefix, not an .h5/.npz/.safetensors file): as tf.keras 2, the restore is deferred to the first
+        call, which then runs with the restored values (gradtape builds the model on that first input, then
+        restores, then computes the output). The returned status's ``assert_consumed`` passes once that
+        happened. HDF5-like files need a built model, as in Keras."""
         from . import saving
+        path = os.fspath(filepath)
+        if (saving._fmt(path) == "tf" and not os.path.isfile(path) and not self._is_graph_network
+                and not self.weights and not self.built and not (by_name or skip_mismatch)):
+            from ..train.checkpoint import _read_data
+            _read_data(path)                        # fail now on a missing or unreadable checkpoint
+            status = _DeferredRestore(self, path)
+            object.__setattr__(self, "_gt_deferred_restore", status)
+            return status
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        deferred = self.__dict__.get("_gt_deferred_restore")
+        if deferred is not None and args and not any(_is_symbolic(t) for t in _flatten(args[0])):
+            deferred._run(args, kwargs)
+        return super().__call__(*args, **kwargs)
 
     def save(self, filepath: Any, overwrite: bool = True, save_format: Any = None, **kwargs: Any) -> None:
         """Save architecture, weights and optimizer state (``keras.saving.save_model``)."""
@@ -815,6 +839,51 @@ class Model(Layer):
         return _map(lambda t: np.asarray(t._value), out)
 
 
+class _DeferredRestore:
+    """The status of a ``load_weights`` deferred to the model's first call (tf.keras 2's deferred
+    restoration): ``assert_consumed`` and friends raise until the first call restored the values."""
+
+    def __init__(self, model: "Model", path: str):
+        self._model = model
+        self._path = path
+        self._status: Any = None
+
+    def _run(self, args: tuple, kwargs: dict) -> None:
+        model = self._model
+        model.__dict__.pop("_gt_deferred_restore", None)
+        try:
+            # Create the variables on this input (inference mode: no moving-statistics updates, no dropout),
+            # then restore them; the caller's call then runs on the restored values.
+            dry = dict(kwargs) if len(args) > 1 else {**kwargs, "training": False}
+            Layer.__call__(model, *args, **dry)
+            from . import saving
+            self._status = saving.load_weights(model, self._path)
+        except BaseException:
+            object.__setattr__(model, "_gt_deferred_restore", self)
+            raise
+
+    def _pending(self, what: str) -> None:
+        if self._status is None:
+            raise AssertionError(f"{what}: the restore of {self._path} into model {self._model.name!r} is deferred "
+                                 "until the model is first called (it has no variables yet).")
+
+    def assert_consumed(self) -> "_DeferredRestore":
+        self._pending("assert_consumed")
+        self._status.assert_consumed()
+        return self
+
+    def assert_existing_objects_matched(self) -> "_DeferredRestore":
+        self._pending("assert_existing_objects_matched")
+        self._status.assert_existing_objects_matched()
+        return self
+
+    def assert_nontrivial_match(self) -> "_DeferredRestore":
+        return self
+
+    def expect_partial(self) -> "_DeferredRestore":
+        return self
+
+
 def _conform(value: Any, kt: KerasTensor) -> Any:
     """A Tensor for a graph input, as tf.keras 2's Functional conforms inputs to its ``Input``s: NumPy
     converted, floating values cast to the Input's dtype, a missing (or extra) trailing axis of size 1
@@ -877,7 +946,7 @@ class Sequential(Model):
         if not getattr(type(layer), "_gt_layer", False):
             raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer} of type "
                             f"{type(layer)}.")
-        if any(l.name == layer.name for l in self._seq_layers):
+        if any(l.name == layer.name and l is not layer for l in self._seq_layers):   # reuse shares weights
             raise ValueError(f'All layers added to a Sequential model should have unique names. Name "{layer.name}" '
                              "is already the name of a layer in this model. Update the `name` argument to pass a "
                              "unique name.")

@@ -157,7 +157,7 @@ def _crop(xp: np.ndarray, pads: tuple) -> np.ndarray:
 
 # -- convolution primitives --------------------------------------------------------------------
 
-def _conv_forward(x, w, strides, dilations, pads):
+def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
     xp = _pad(x, pads)
@@ -165,15 +165,40 @@ def _conv_forward(x, w, strides, dilations, pads):
     cols = _windows(xp, out, ks, strides, dilations)
     b = x.shape[0]
     m = b * int(np.prod(out))
+    if groups > 1:
+        y = _group_cols(cols.reshape(m, -1), groups, x.shape[-1]) @ _group_filter(w, groups)
+        return y.transpose(1, 0, 2).reshape((b,) + out + (w.shape[-1],))
     y = cols.reshape(m, -1) @ w.reshape(-1, w.shape[-1])
     return y.reshape((b,) + out + (w.shape[-1],))
 
 
-def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads):
+# Grouped convolution (TF infers ``groups`` = input depth / filter depth): group g reads input channels
+# [g*cg, (g+1)*cg) and writes output channels [g*og, (g+1)*og). The helpers lay the im2col matrix and the
+# filter out per group, so one batched matmul computes every group.
+def _group_cols(cols2d: np.ndarray, groups: int, channels: int) -> np.ndarray:
+    """``(m, K*C)`` windows -> ``(G, m, K*cg)``."""
+    m = cols2d.shape[0]
+    cg = channels // groups
+    return cols2d.reshape(m, -1, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, -1)
+
+
+def _group_filter(w: np.ndarray, groups: int) -> np.ndarray:
+    """``(*k, cg, G*og)`` filter -> ``(G, K*cg, og)``."""
+    cg, cout = w.shape[-2], w.shape[-1]
+    return w.reshape(-1, cg, groups, cout // groups).transpose(2, 0, 1, 3).reshape(groups, -1, cout // groups)
+
+
+def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
     ks = w.shape[:n]
-    b, out, cin = g.shape[0], g.shape[1:-1], w.shape[-2]
-    cols = (g.reshape(-1, g.shape[-1]) @ w.reshape(-1, w.shape[-1]).T).reshape((b,) + out + ks + (cin,))
+    b, out, cin = g.shape[0], g.shape[1:-1], input_shape[-1]
+    if groups > 1:
+        m = b * int(np.prod(out))
+        gg = g.reshape(m, groups, -1).transpose(1, 0, 2)                    # (G, m, og)
+        c = gg @ _group_filter(w, groups).transpose(0, 2, 1)                 # (G, m, K*cg)
+        cols = c.reshape(groups, m, -1, cin // groups).transpose(1, 2, 0, 3).reshape((b,) + out + ks + (cin,))
+    else:
+        cols = (g.reshape(-1, g.shape[-1]) @ w.reshape(-1, w.shape[-1]).T).reshape((b,) + out + ks + (cin,))
     padded = (b,) + tuple(input_shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n)) + (cin,)
     dxp = np.zeros(padded, dtype=np.result_type(g, w))
     lead = (slice(None),) * (n + 1)
@@ -182,12 +207,17 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads):
     return _crop(dxp, pads)
 
 
-def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads):
+def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
     m = g.shape[0] * int(np.prod(out))
+    if groups > 1:
+        gg = g.reshape(m, groups, -1).transpose(1, 0, 2)                    # (G, m, og)
+        dw = _group_cols(cols.reshape(m, -1), groups, x.shape[-1]).transpose(0, 2, 1) @ gg   # (G, K*cg, og)
+        cg = filter_shape[-2]
+        return dw.reshape(groups, -1, cg, gg.shape[-1]).transpose(1, 2, 0, 3).reshape(filter_shape)
     dw = cols.reshape(m, -1).T @ g.reshape(m, -1)
     return dw.reshape(filter_shape)
 
@@ -319,20 +349,26 @@ def _conv_nd(n: int, op: str, input: Any, filters: Any, strides: Any, padding: A
     xv = x._value
     strides = _norm_ints(strides, n, "strides", op)
     dilations = _norm_ints(dilations, n, "dilations", op)
+    groups = 1
     if xv.shape[-1] != ws[-2]:
-        if ws[-2] and xv.shape[-1] % ws[-2] == 0:
-            raise NotImplementedError(
-                f"{op}: grouped convolution (input depth {xv.shape[-1]} a multiple of filter depth "
-                f"{ws[-2]}) is not supported; use filters with in_channels == {xv.shape[-1]}.")
-        raise InvalidArgumentError(f"{op}: input depth must be evenly divisible by filter depth: "
-                                   f"{xv.shape[-1]} vs {ws[-2]} (input shape {list(xs)}, filter shape "
-                                   f"{list(ws)}).")
+        if not (ws[-2] and xv.shape[-1] % ws[-2] == 0):
+            raise InvalidArgumentError(f"{op}: input depth must be evenly divisible by filter depth: "
+                                       f"{xv.shape[-1]} vs {ws[-2]} (input shape {list(xs)}, filter shape "
+                                       f"{list(ws)}).")
+        groups = xv.shape[-1] // ws[-2]         # a grouped convolution, as TF infers it
+        if ws[-1] % groups:
+            raise InvalidArgumentError(f"{op}: a grouped convolution ({groups} groups: input depth "
+                                       f"{xv.shape[-1]}, filter depth {ws[-2]}) needs the number of output "
+                                       f"channels ({ws[-1]}) to be a multiple of {groups}.")
     pad_arg = padding
     if first and not isinstance(padding, (str, bytes)):
         p = [tuple(v) for v in padding]
         pad_arg = [p[0]] + p[2:] + [p[1]] if len(p) == n + 2 else p
     pads, _ = _pads_and_out(xv.shape[1:-1], ws[:n], strides, dilations, pad_arg, op)
-    y = _conv_apply(n, x, w, {"strides": strides, "dilations": dilations, "pads": pads})
+    attrs = {"strides": strides, "dilations": dilations, "pads": pads}
+    if groups > 1:
+        attrs["groups"] = groups
+    y = _conv_apply(n, x, w, attrs)
     if first:
         y = _to_first(y, n)
     if batch_shape is not None:

@@ -74,10 +74,12 @@ class _Conv(Layer):
             raise ValueError(f"The `padding` argument must be one of {allowed}. Received: padding={padding!r}")
         self.padding = padding
         self.data_format = _data_format(data_format)
-        if int(groups) != 1:
-            raise NotImplementedError(f"{type(self).__name__}: groups={groups} (grouped convolution) is not "
-                                      "supported by gradtape; use groups=1.")
-        self.groups = 1
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ValueError(f"The `groups` argument must be a positive integer. Received: groups={groups!r}")
+        self.groups = int(groups)
+        if self.filters % self.groups:
+            raise ValueError("The number of filters must be evenly divisible by the number of groups. "
+                             f"Received: groups={self.groups}, filters={self.filters}.")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                              f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}")
@@ -98,13 +100,18 @@ class _Conv(Layer):
                              f"received is {shape}, where axis {self._channel_axis()} (0-based) is the "
                              "channel dimension, which found to be `None`.")
         channels = int(channels)
+        if channels % self.groups:
+            raise ValueError("The number of input channels must be evenly divisible by the number of groups. "
+                             f"Received groups={self.groups}, but the input has {channels} channels (full input "
+                             f"shape is {shape}).")
         self.kernel = _add_weight_with_options(self, "kernel", self._kernel_shape(channels))
         self.bias = _add_weight_with_options(self, "bias", (self.filters,)) if self.use_bias else None
         self._axes = {self._channel_axis(): channels}
         self.built = True
 
     def _kernel_shape(self, channels: int) -> tuple:
-        return self.kernel_size + (channels, self.filters)
+        # a grouped convolution's kernel sees channels // groups inputs (TF infers the groups from it)
+        return self.kernel_size + (channels // self.groups, self.filters)
 
     def _padding_arg(self) -> Any:
         if self.padding == "causal":
@@ -195,6 +202,9 @@ class _ConvTranspose(_Conv):
     def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
                  output_padding: Any = None, data_format: Optional[str] = None, dilation_rate: Any = 1,
                  **kwargs: Any):
+        if kwargs.get("groups", 1) != 1:
+            raise NotImplementedError(f"{type(self).__name__}: groups={kwargs['groups']} is not supported "
+                                      "(Keras's transposed convolutions have no groups either).")
         super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, **kwargs)
         if self.padding == "causal":
