@@ -233,5 +233,5 @@ def test_load_weights_of_a_missing_checkpoint_or_h5_into_an_uncalled_model_raise
     x = wave((6, 2))
     a = _trained(x)
     a.save_weights(str(tmp_path / "w.weights.h5"))
-    with pytest.raises(ValueError, match="no weights yet|build"):
+    with pytest.raises(ValueError, match="not yet been built"):       # TF 2.21's error
         Sub().load_weights(str(tmp_path / "w.weights.h5"))

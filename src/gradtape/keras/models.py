@@ -548,6 +548,9 @@ class Model(Layer):
             status = _DeferredRestore(self, path)
             object.__setattr__(self, "_gt_deferred_restore", status)
             return status
+        if not self._is_graph_network and not self.built and not self.weights and os.path.isfile(path):
+            raise ValueError("You are loading weights into a model that has not yet been built. Try building the "
+                             "model first by calling it on some data or by using `build()`.")
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
