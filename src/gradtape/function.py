@@ -1265,10 +1265,8 @@ class Function:
         finally:
             if hook in HOOKS:
                 HOOKS.remove(hook)
-            for i in range(len(ACTIVE) - 1, -1, -1):
-                if ACTIVE[i] is tape:
-                    del ACTIVE[i]
-                    break
+            if tape in ACTIVE:
+                ACTIVE.remove(tape)
         return result, inputs
 
     def _fallback(self, reason: str) -> None:

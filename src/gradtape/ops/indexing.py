@@ -342,11 +342,14 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
     """
     from .shape import reshape
     t = convert_to_tensor(tensor)
-    m = np.asarray(convert_to_tensor(mask)._value)
+    mt = convert_to_tensor(mask)
+    m = np.asarray(mt._value)       # shape checks only: the positions come from an op on mt
     if m.dtype.kind != "b":
         if m.dtype.kind not in "iuf":
             raise TypeError(f"boolean_mask: mask must be bool or numeric, got {m.dtype}.")
-        m = m != 0                  # TF casts a numeric mask to bool: nonzero entries are kept
+        from .math import not_equal
+        mt = not_equal(mt, 0)       # TF casts a numeric mask to bool: nonzero entries are kept
+        m = mt._value
     ax = 0 if axis is None else int(axis) % max(t._value.ndim, 1)
     shape = np.shape(t._value)
     k = m.ndim
@@ -356,7 +359,7 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
         raise ValueError(f"boolean_mask: mask shape {list(m.shape)} must match tensor shape "
                          f"{list(shape)} at dimensions {ax}..{ax + k - 1}.")
     flat = reshape(t, shape[:ax] + (int(np.prod(m.shape)),) + shape[ax + k:])
-    return gather(flat, apply(FLAT_NONZERO, (convert_to_tensor(m),)), axis=ax)
+    return gather(flat, apply(FLAT_NONZERO, (mt,)), axis=ax)
 
 
 def _one_hot_forward(idx, depth, on, off, axis):
