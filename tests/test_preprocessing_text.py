@@ -206,3 +206,19 @@ def test_sequence_fed_to_fit():
     hist = m.fit(seq, epochs=3, verbose=0)
     assert seq.epochs_done == 3 and len(hist.history["loss"]) == 3
     assert hist.history["loss"][-1] < hist.history["loss"][0]
+
+
+def test_sequential_export_model_on_raw_strings():
+    """The text-classification tutorial's export: Sequential([vectorize_layer, model]) on raw strings."""
+    tv = keras.layers.TextVectorization(output_sequence_length=3, vocabulary=["good", "bad"])
+    tf.keras.utils.set_random_seed(0)
+    inner = keras.Sequential([keras.layers.Embedding(4, 2), keras.layers.GlobalAveragePooling1D(),
+                              keras.layers.Dense(1)])
+    export = keras.Sequential([tv, inner])
+    out = export(tf.constant(["good bad", "bad"]))
+    assert out.shape == (2, 1)
+    np.testing.assert_allclose(out.numpy(), inner(tv(tf.constant(["good bad", "bad"]))).numpy(), rtol=1e-6)
+    assert out.numpy()[0, 0] != out.numpy()[1, 0]
+    export.compile(loss="mse")
+    raw = tf.data.Dataset.from_tensor_slices((["good", "bad bad"], [[1.0], [0.0]])).batch(2)
+    assert np.isfinite(export.evaluate(raw, verbose=0))

@@ -1029,7 +1029,8 @@ class Sequential(Model):
         if self._input_layer is None:
             first = self._seq_layers[0].name if self._seq_layers else None
             self._input_layer = InputLayer(batch_input_shape=tuple(input_shape),
-                                           name=f"{first}_input" if first else None)
+                                           name=f"{first}_input" if first else None,
+                                           dtype=getattr(self, "_gt_data_dtype", None))
             x = self._input_layer._input_tensor
             for layer in self._seq_layers:
                 x = layer(x)
@@ -1056,6 +1057,9 @@ class Sequential(Model):
             if shape is None and not isinstance(first, (list, tuple, dict)):
                 shape = np.shape(first)
             if shape is not None and not isinstance(first, (list, tuple, dict)):
+                v = getattr(first, "_value", first)
+                if getattr(v, "dtype", None) is not None and np.dtype(v.dtype).kind in "OUS":
+                    self._gt_data_dtype = "string"  # string data (e.g. a TextVectorization first): Keras's Input dtype
                 self.build((None,) + tuple(shape)[1:])
         return super().__call__(*args, **kwargs)
 
