@@ -160,6 +160,8 @@ _LAZY_SUBMODULES = ("audio", "config", "distribute", "image", "io", "lookup", "r
 
 
 def __getattr__(name: str) -> Any:
+    if name == "bfloat16":                 # needs ml_dtypes (the 'bfloat16' extra)
+        return dtypes._bfloat16()
     if name in _LAZY_SUBMODULES:
         import importlib
         try:

@@ -368,8 +368,8 @@ def dtype_mismatch(op: Op, x: Tensor, y: Tensor) -> InvalidArgumentError:
 
 
 def bad_dtype(op: Op, x: Any) -> TypeError:
-    kinds = {"fc": "floating or complex", "fciu": "numeric", "fciub": "numeric or bool",
-             "iu": "integer", "b": "bool", "fciu_": "numeric"}.get(op.kinds, op.kinds)
+    kinds = {"fcV": "floating or complex", "fciuV": "numeric", "fciubV": "numeric or bool",
+             "iu": "integer", "b": "bool", "f": "floating", "fiu": "real"}.get(op.kinds, op.kinds)
     return TypeError(f"{op.name}: expected a {kinds} tensor, but got {_describe(x)}. "
                      f"Cast it first, e.g. tf.cast(x, tf.float32).")
 
@@ -481,7 +481,7 @@ def binary(op: Op):
                     raise dtype_mismatch(op, x, y)
             elif ty is _float or ty is _int:
                 yv = y
-                if ty is _float and dt.kind not in "fc":
+                if ty is _float and dt.kind not in "fcV":
                     raise _int_float(op, x, y)
             else:
                 y = to_tensor_like(y, x)
@@ -491,7 +491,7 @@ def binary(op: Op):
             dt = yv.dtype
             if tx is _float or tx is _int:
                 xv = x
-                if tx is _float and dt.kind not in "fc":
+                if tx is _float and dt.kind not in "fcV":
                     raise _int_float(op, y, x)
             else:
                 x = to_tensor_like(x, y)

@@ -34,7 +34,7 @@ class DType:
 
     @property
     def is_floating(self) -> bool:
-        return self._np.kind == "f"
+        return self._np.kind == "f" or self._np.kind == "V"   # V: ml_dtypes' bfloat16
 
     @property
     def is_integer(self) -> bool:
@@ -68,11 +68,11 @@ class DType:
 
     @property
     def min(self):
-        return np.finfo(self._np).min if self.is_floating else np.iinfo(self._np).min
+        return _finfo(self._np).min if self.is_floating else np.iinfo(self._np).min
 
     @property
     def max(self):
-        return np.finfo(self._np).max if self.is_floating else np.iinfo(self._np).max
+        return _finfo(self._np).max if self.is_floating else np.iinfo(self._np).max
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DType):
@@ -121,12 +121,48 @@ _BY_NAME: dict = {d._name: d for d in _ALL}
 _BY_NAME.update(half=float16, double=float64)
 
 
+def _finfo(np_dtype: np.dtype) -> Any:
+    if np_dtype.kind == "V":
+        return _ml_dtypes().finfo(np_dtype)
+    return np.finfo(np_dtype)
+
+
+def _ml_dtypes() -> Any:
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError("tf.bfloat16 needs the ml_dtypes package: pip install 'gradtape[bfloat16]' "
+                          "(or pip install ml_dtypes).") from None
+    return ml_dtypes
+
+
+def _bfloat16() -> DType:
+    """``tf.bfloat16``, registered on first use (its NumPy type comes from ml_dtypes)."""
+    d = _BY_NAME.get("bfloat16")
+    if d is None:
+        d = DType(_ml_dtypes().bfloat16, "bfloat16")
+        _BY_NP[d._np] = d
+        _BY_NAME["bfloat16"] = d
+    return d
+
+
+def __getattr__(name: str) -> Any:
+    if name == "bfloat16":
+        return _bfloat16()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def as_dtype(type_value: Any) -> DType:
     """Convert a DType, NumPy dtype, scalar type or name to a :class:`DType` (``tf.as_dtype``)."""
     if isinstance(type_value, DType):
         return type_value
     if isinstance(type_value, str) and type_value in _BY_NAME:
         return _BY_NAME[type_value]
+    if type_value == "bfloat16" and isinstance(type_value, str):
+        return _bfloat16()
+    if getattr(type_value, "__name__", None) == "bfloat16" or (
+            isinstance(type_value, np.dtype) and type_value.name == "bfloat16"):
+        return _bfloat16()
     if type_value is None:
         raise TypeError("Cannot convert None to a dtype. Pass a dtype such as tf.float32.")
     try:

@@ -32,9 +32,9 @@ from typing import Any, Callable, Optional
 REGISTRY: dict[str, "Op"] = {}
 
 # Kinds of NumPy dtypes an op accepts.
-FLOAT = "fc"          # floating and complex
-NUMERIC = "fciu"      # any number
-ANY = "fciub"         # numbers and bool
+FLOAT = "fcV"         # floating and complex (V: ml_dtypes' bfloat16, a floating type)
+NUMERIC = "fciuV"     # any number
+ANY = "fciubV"        # numbers and bool
 
 
 class Op:

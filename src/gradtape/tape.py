@@ -49,7 +49,7 @@ def _is_variable(x: Any) -> bool:
 
 
 def _is_float(x: Any) -> bool:
-    return x._value.dtype.kind in "fc"
+    return x._value.dtype.kind in "fcV"
 
 
 # -- the backward pass -------------------------------------------------------------------------
@@ -139,8 +139,8 @@ def _reachable(records: list, source_ids: set) -> set:
         for x in inputs:
             if id(x) in reach:
                 if type(out) is tuple:
-                    reach.update(id(o) for o in out if o._value.dtype.kind in "fc")
-                elif out._value.dtype.kind in "fc":
+                    reach.update(id(o) for o in out if o._value.dtype.kind in "fcV")
+                elif out._value.dtype.kind in "fcV":
                     reach.add(id(out))
                 break
     return reach
@@ -315,12 +315,12 @@ class GradientTape:
                           stacklevel=2)
         for t in flat:
             if _is_variable(t):
-                if t._value.dtype.kind not in "fc":
+                if t._value.dtype.kind not in "fcV":
                     warnings.warn(f"The dtype of the watched variable must be floating (e.g. tf.float32), "
                                   f"got tf.{t.dtype.name}: its gradient will be None.", stacklevel=2)
                 self._watch_variable(t)
             elif type(t) is Tensor:
-                if t._value.dtype.kind not in "fc":
+                if t._value.dtype.kind not in "fcV":
                     warnings.warn(f"The dtype of the watched tensor must be floating (e.g. tf.float32), "
                                   f"got tf.{t.dtype.name}: its gradient will be None. Cast it with "
                                   "tf.cast(x, tf.float32) before watching.", stacklevel=2)

@@ -95,6 +95,8 @@ def _numpy_text(value: Any, is_repr: bool) -> str:
         text = str(np.asarray(value)[()])
     else:
         text = repr(value) if is_repr else str(value)
+        if is_repr and value.dtype.kind == "V":     # ml_dtypes' bfloat16: TF prints dtype=bfloat16
+            text = text.replace(f"dtype=dtype({value.dtype.name})", f"dtype={value.dtype.name}")
     return "\n" + text if "\n" in text else text
 
 

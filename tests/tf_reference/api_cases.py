@@ -273,3 +273,44 @@ RANDOM_CASES = {
     "random_split_shape": lambda tf: (lambda s: (tf.shape(s), s.dtype == tf.int32))(tf.random.split(tf.constant([1, 2]), 3)),
 }
 CASES.update(RANDOM_CASES)
+
+
+BF16_CASES = {
+    "bf16_cast": lambda tf: tf.cast(tf.constant([1.1, 2.2, 3.3, 1e-3, 65504.0, 1e30]), tf.bfloat16),
+    "bf16_constant": lambda tf: tf.constant([0.1, 1.0 / 3.0, 100.7], dtype=tf.bfloat16),
+    "bf16_arith": lambda tf: (lambda x, y: [x + y, x * y, x / y, x - y, tf.sqrt(x), tf.exp(y), tf.square(x)])(
+        tf.constant([1.1, 2.7, 3.3], tf.bfloat16), tf.constant([0.3, -1.9, 7.1], tf.bfloat16)),
+    "bf16_reduce": lambda tf: (lambda x: tf.stack([tf.reduce_sum(x), tf.reduce_mean(x), tf.reduce_max(x)]))(
+        tf.cast(tf.range(1, 101) / 7, tf.bfloat16)),
+    "bf16_matmul": lambda tf: tf.matmul(tf.cast(tf.reshape(tf.range(12), [3, 4]) / 7, tf.bfloat16),
+                                        tf.cast(tf.reshape(tf.range(8), [4, 2]) / 3, tf.bfloat16)),
+    "bf16_softmax": lambda tf: tf.nn.softmax(tf.constant([[1.0, 2.0, 3.5]], tf.bfloat16)),
+    "bf16_back_to_float32": lambda tf: tf.cast(tf.constant([1.0 / 3.0], tf.bfloat16), tf.float32),
+    "bf16_mixed_dtype_error": lambda tf: tf.constant([1.0], tf.bfloat16) + tf.constant([1.0]),
+}
+
+
+def _bf16_grad(tf):
+    x = tf.constant([1.5, -2.25, 3.1], tf.bfloat16)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x * x * x + tf.sin(x))
+    return tape.gradient(y, x)
+
+
+def _bf16_dense(tf):
+    tf.keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        layer = tf.keras.layers.Dense(2, kernel_initializer="ones", bias_initializer="ones")
+        x = tf.constant([[0.1, 0.2, 0.3], [1.0, 2.0, 3.0]])
+        with tf.GradientTape() as tape:
+            y = layer(x)
+            loss = tf.reduce_sum(tf.cast(y, tf.float32) ** 2)
+        return [y, tape.gradient(loss, layer.kernel)]
+    finally:
+        tf.keras.mixed_precision.set_global_policy("float32")
+
+
+BF16_CASES["bf16_grad"] = _bf16_grad
+BF16_CASES["bf16_mixed_dense"] = _bf16_dense
+CASES.update(BF16_CASES)

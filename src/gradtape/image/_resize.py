@@ -28,6 +28,7 @@ import numpy as np
 
 from ..dispatch import apply
 from ..registry import Op
+from .._bf16 import via_float32 as _via_float32
 
 _f32 = np.float32
 
@@ -222,7 +223,7 @@ def _resample_vjp(g, ans, x, rows, cols, adjoint):
 
 
 IMAGE_RESAMPLE = Op(
-    "image_resample", _resample_forward, vjp=_resample_vjp, kinds="f",
+    "image_resample", _via_float32(_resample_forward), vjp=_resample_vjp, kinds="fV",
     doc="Separable linear resampling of (batch, height, width, channels) images: out = Wy x Wx^T "
         "per channel, with Wy/Wx TF's resize weights for `rows`/`cols` (adjoint: the transposes). "
         "Linear in x: d/dx = the adjoint resampling of the upstream.")

@@ -157,7 +157,7 @@ def _searchsorted_forward(seq, values, side, out_dtype):
     return out.reshape(values.shape)
 
 
-SEARCHSORTED = Op("searchsorted", _searchsorted_forward, vjp=None, kinds="fiu",
+SEARCHSORTED = Op("searchsorted", _searchsorted_forward, vjp=None, kinds="fiuV",
                   doc="Insertion points of values in each row of a sorted sequence (left or right side). "
                       "Integer output: no gradient.")
 
@@ -302,7 +302,7 @@ def clip_by_norm(t: Any, clip_norm: Any, axes: Any = None, name: Optional[str] =
     if type(t) is IndexedSlices:
         return IndexedSlices(clip_by_norm(t.values, clip_norm, axes), t.indices, t.dense_shape)
     x = convert_to_tensor(t)
-    if x._value.dtype.kind not in "fc":
+    if x._value.dtype.kind not in "fcV":
         raise TypeError(f"clip_by_norm: t must be floating point, got {x.dtype.name}.")
     c = convert_to_tensor(clip_norm, dtype=x._value.dtype) if not _is_tensorlike(clip_norm) \
         else convert_to_tensor(clip_norm)

@@ -35,6 +35,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
+from .._bf16 import via_float32
 from ..registry import Op, NUMERIC
 from ..tensor import Tensor
 
@@ -259,17 +260,17 @@ def _register_conv(n: int) -> None:
         return _conv_apply(n, x, h, a)
 
     _CONV[n, "conv"] = Op(
-        name, _conv_forward, vjp=(conv_dx, conv_dw), kinds="f",
+        name, via_float32(_conv_forward), vjp=(conv_dx, conv_dw), kinds="fV",
         doc=f"{n}-D channels-last convolution (cross-correlation, TF's Conv{n}D). d/dx = "
             f"conv{n}d_backprop_input(g, w) (a transposed convolution), d/dw = "
             f"conv{n}d_backprop_filter(x, g) (a correlation of input and upstream).")
     _CONV[n, "bpi"] = Op(
-        f"{name}_backprop_input", _conv_backprop_input_forward, vjp=(bpi_dg, bpi_dw), kinds="f",
+        f"{name}_backprop_input", via_float32(_conv_backprop_input_forward), vjp=(bpi_dg, bpi_dw), kinds="fV",
         doc=f"Gradient of conv{n}d with respect to its input (TF's Conv{n}DBackpropInput; also "
             f"conv{n}d_transpose). Linear in g and w: d/dg = conv{n}d(h, w), d/dw = "
             f"conv{n}d_backprop_filter(h, g).")
     _CONV[n, "bpf"] = Op(
-        f"{name}_backprop_filter", _conv_backprop_filter_forward, vjp=(bpf_dx, bpf_dg), kinds="f",
+        f"{name}_backprop_filter", via_float32(_conv_backprop_filter_forward), vjp=(bpf_dx, bpf_dg), kinds="fV",
         doc=f"Gradient of conv{n}d with respect to its filter (TF's Conv{n}DBackpropFilter). Linear "
             f"in x and g: d/dx = conv{n}d_backprop_input(g, h), d/dg = conv{n}d(x, h).")
 
@@ -288,8 +289,8 @@ def _float_pair(op: str, x: Any, w: Any) -> tuple:
     x = convert_to_tensor(x)
     w = convert_to_tensor(w, dtype_hint=x._value.dtype)
     xd, wd = x._value.dtype, w._value.dtype
-    if xd.kind != "f":
-        raise TypeError(f"{op}: input must be a floating tensor (float16/32/64), got {x.dtype.name}. "
+    if xd.kind not in "fV":
+        raise TypeError(f"{op}: input must be a floating tensor (float16/32/64, bfloat16), got {x.dtype.name}. "
                         "Cast it first, e.g. tf.cast(x, tf.float32).")
     if wd != xd:
         raise InvalidArgumentError(
@@ -690,24 +691,24 @@ def _register_pool(n: int) -> None:
         return apply(_POOL[n, "avg"], (h,), a)
 
     _POOL[n, "max"] = Op(
-        f"max_pool{n}d", _max_pool_forward, vjp=(max_dx,), kinds=NUMERIC,
+        f"max_pool{n}d", via_float32(_max_pool_forward), vjp=(max_dx,), kinds=NUMERIC,
         doc=f"{n}-D max pooling (TF's MaxPool). The whole gradient of a window goes to its first "
             f"maximum (ties: [1, 0, 0, 0]), via max_pool{n}d_grad; SAME pads with -inf.")
     _POOL[n, "max_grad"] = Op(
-        f"max_pool{n}d_grad", _max_pool_grad_forward, vjp=(None, max_grad_dg), kinds="f",
+        f"max_pool{n}d_grad", via_float32(_max_pool_grad_forward), vjp=(None, max_grad_dg), kinds="fV",
         doc=f"Gradient of max_pool{n}d (TF's MaxPoolGrad): scatters g to each window's first maximum "
             f"of x. Linear in g: d/dg = max_pool{n}d_grad_grad(x, h); piecewise constant in x (no "
             f"gradient, as TF).")
     _POOL[n, "max_grad_grad"] = Op(
-        f"max_pool{n}d_grad_grad", _max_pool_grad_grad_forward, vjp=(None, max_grad_grad_dh), kinds="f",
+        f"max_pool{n}d_grad_grad", via_float32(_max_pool_grad_grad_forward), vjp=(None, max_grad_grad_dh), kinds="fV",
         doc=f"Gradient of max_pool{n}d_grad w.r.t. g (TF's MaxPoolGradGrad): picks h at each "
             f"window's first maximum of x. d/dh = max_pool{n}d_grad(x, g).")
     _POOL[n, "avg"] = Op(
-        f"avg_pool{n}d", _avg_pool_forward, vjp=(avg_dx,), kinds="f",
+        f"avg_pool{n}d", via_float32(_avg_pool_forward), vjp=(avg_dx,), kinds="fV",
         doc=f"{n}-D average pooling (TF's AvgPool); SAME divides by the number of real entries. "
             f"Linear: d/dx = avg_pool{n}d_grad(g).")
     _POOL[n, "avg_grad"] = Op(
-        f"avg_pool{n}d_grad", _avg_pool_grad_forward, vjp=(avg_grad_dg,), kinds="f",
+        f"avg_pool{n}d_grad", via_float32(_avg_pool_grad_forward), vjp=(avg_grad_dg,), kinds="fV",
         doc=f"Gradient of avg_pool{n}d (TF's AvgPoolGrad), its adjoint: spreads g / count over each "
             f"window. d/dg = avg_pool{n}d(h).")
 
@@ -727,10 +728,10 @@ def _pool_nd(n: int, kind: str, op: str, input: Any, ksize: Any, strides: Any, p
         raise ValueError(f"{op}: input must have rank {n + 2} (batch, *spatial, channels), got shape "
                          f"{list(xs)}.")
     k = x._value.dtype.kind
-    if kind == "avg" and k != "f":
+    if kind == "avg" and k not in "fV":
         raise TypeError(f"{op}: input must be floating, got {x.dtype.name}. Cast it first, e.g. "
                         "tf.cast(x, tf.float32).")
-    if kind == "max" and k not in "fiu":
+    if kind == "max" and k not in "fiuV":
         raise TypeError(f"{op}: input must be a real number tensor, got {x.dtype.name}.")
     if strides is None:
         raise TypeError(f"{op}: missing required argument 'strides'.")

@@ -436,7 +436,7 @@ def _order_forward(x, axis, descending, k):
     return idx if k is None else idx[..., :k]
 
 
-ORDER = Op("argsort", _order_forward, vjp=None, kinds="fciu",
+ORDER = Op("argsort", _order_forward, vjp=None, kinds="fciuV",
            doc="Indices that sort along an axis (stable; descending keeps the first of ties first), "
                "optionally the first k. Integer output: no gradient.")
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..dispatch import apply, convert_to_tensor, dtype_mismatch
 from ..errors import InvalidArgumentError
+from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC
 from ..tensor import Tensor
 from .math import (abs as _abs, divide_no_nan, multiply, negative, pow as _pow, square, sqrt,
@@ -22,7 +23,7 @@ def _adjoint(x: Tensor) -> Tensor:
 
 # -- matmul ------------------------------------------------------------------------------------
 
-MATMUL = Op("matmul", np.matmul,
+MATMUL = Op("matmul", via_float32(np.matmul),
             vjp=(lambda g, ans, a, b: matmul(g, _adjoint(b)),
                  lambda g, ans, a, b: matmul(_adjoint(a), g)),
             doc="a @ b over the last two axes, batch axes broadcast. d/da = g b^H, d/db = a^H g "
@@ -124,7 +125,7 @@ def _einsum_vjp(g, ans, *operands, ins, out):
     return tuple(grads)
 
 
-EINSUM = Op("einsum", _einsum_forward, vjp=_einsum_vjp,
+EINSUM = Op("einsum", via_float32(_einsum_forward), vjp=_einsum_vjp,
             doc="Einstein summation. The gradient of each operand is an einsum of the upstream with "
                 "the other operands (indices summed only inside one operand are broadcast back).")
 
@@ -181,7 +182,7 @@ def _euclid_vjp(g, ans, x, axes, keepdims):
     return multiply(_expand_to(g, x, axes, keepdims), divide_no_nan(x, n))
 
 
-EUCLIDEAN_NORM = Op("euclidean_norm", _euclid_forward, vjp=_euclid_vjp, kinds=FLOAT,
+EUCLIDEAN_NORM = Op("euclidean_norm", via_float32(_euclid_forward), vjp=_euclid_vjp, kinds=FLOAT,
                     doc="sqrt(sum(|x|^2)) over axes. d/dx = x/||x||, 0 at the zero vector "
                         "(a subgradient, where TF returns NaN).")
 
@@ -244,7 +245,7 @@ def _square_matrix(x: Tensor, op: str) -> None:
         raise InvalidArgumentError(f"{op}: input must be a (batch of) square matrices, got shape {list(s)}.")
 
 
-INV = Op("matrix_inverse", np.linalg.inv,
+INV = Op("matrix_inverse", via_float32(np.linalg.inv),
          vjp=lambda g, ans, x: negative(matmul(matmul(ans, g, adjoint_a=True), ans, adjoint_b=True)),
          kinds=FLOAT, doc="A^-1. d/dA = -A^-H g A^-H.")
 
@@ -263,7 +264,7 @@ def _det_vjp(g, ans, x):
     return multiply(scale, _adjoint(inv(x)))
 
 
-DET = Op("matrix_determinant", lambda x: np.linalg.det(x)[()], vjp=_det_vjp, kinds=FLOAT,
+DET = Op("matrix_determinant", via_float32(lambda x: np.linalg.det(x)[()]), vjp=_det_vjp, kinds=FLOAT,
          doc="det(A). d/dA = det(A) A^-T.")
 
 
@@ -289,7 +290,7 @@ def _solve_forward(a, b, adjoint):
     return np.linalg.solve(a, b)
 
 
-SOLVE = Op("matrix_solve", _solve_forward, vjp=_solve_vjp, kinds=FLOAT,
+SOLVE = Op("matrix_solve", via_float32(_solve_forward), vjp=_solve_vjp, kinds=FLOAT,
            doc="Solve A X = B. d/dB = A^-H g, d/dA = -(d/dB) X^H.")
 
 
@@ -324,7 +325,7 @@ def _cholesky_forward(x):
     return np.linalg.cholesky(x)
 
 
-CHOLESKY = Op("cholesky", _cholesky_forward, vjp=_cholesky_vjp, kinds=FLOAT,
+CHOLESKY = Op("cholesky", via_float32(_cholesky_forward), vjp=_cholesky_vjp, kinds=FLOAT,
               doc="Lower Cholesky factor of a symmetric positive-definite matrix (reads the whole "
                   "matrix as NumPy does; the gradient is symmetric, as TF's).")
 

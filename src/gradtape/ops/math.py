@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..dispatch import apply, binary, unary, convert_to_tensor, ACTIVE, record, bad_dtype
+from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC, ANY
 from ..tensor import Tensor
 
@@ -273,7 +274,7 @@ def _erf(x):
         return np.vectorize(_pymath.erf, otypes=[np.result_type(x)])(x)[()]
 
 
-ERF = Op("erf", _erf,
+ERF = Op("erf", via_float32(_erf),
          vjp=lambda g, ans, x: multiply(g, multiply(exp(negative(square(x))), 2 / _pymath.sqrt(_pymath.pi))),
          kinds=FLOAT, doc="The error function. d/dx = 2/sqrt(pi) e^(-x^2).")
 erf = unary(ERF)
@@ -497,7 +498,7 @@ def cast(x: Any, dtype: Any, name: Optional[str] = None) -> Tensor:
         raise UnimplementedError(None, None, f"Cast {_dtypes.from_numpy(src).name} to "
                                  f"{_dtypes.as_dtype(dtype).name} is not supported (as in TF): use "
                                  "tf.strings.to_number or tf.strings.as_string.")
-    op = CAST if (src.kind in "fc" and target.kind in "fc") else CAST_TO_INTEGER
+    op = CAST if (src.kind in "fcV" and target.kind in "fcV") else CAST_TO_INTEGER
     return apply(op, (x,), {"dtype": target})
 
 

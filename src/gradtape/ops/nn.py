@@ -234,7 +234,7 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Opt
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be int32 or int64 class "
                         f"ids, got {y.dtype.name}. For one-hot or soft labels use "
                         "softmax_cross_entropy_with_logits.")
-    if z._value.dtype.kind != "f":
+    if z._value.dtype.kind not in "fV":
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: logits must be floating, got {z.dtype.name}.")
     if yv.shape != np.shape(z._value)[:-1]:
         raise InvalidArgumentError(

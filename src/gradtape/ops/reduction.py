@@ -11,6 +11,7 @@ import numpy as np
 
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
+from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC, ANY
 from ..tensor import Tensor
 from .math import (add, divide, divide_no_nan, equal, exp, multiply, multiply_no_nan, sqrt,
@@ -78,7 +79,10 @@ def _sum_forward(x, axes, keepdims):
     if type(x) is not np.ndarray:
         x = np.asarray(x)
     # dtype=x.dtype: NumPy would widen int8/16/32 sums to int64; TF keeps the input's dtype.
-    return _add_reduce(x, axis=axes, keepdims=keepdims, dtype=x.dtype)[()]
+    d = x.dtype
+    if d.kind == "V":       # bfloat16: accumulate in float32, as TF
+        return _add_reduce(x, axis=axes, keepdims=keepdims, dtype=np.float32).astype(d)[()]
+    return _add_reduce(x, axis=axes, keepdims=keepdims, dtype=d)[()]
 
 
 def _broadcast_like(g: Tensor, x: Any, axes, keepdims) -> Tensor:
@@ -184,7 +188,7 @@ def _prod_vjp(g, ans, x, axes, keepdims):
     return multiply(others, _expand_to(g, x, axes, keepdims))
 
 
-REDUCE_PROD = Op("reduce_prod", _prod_forward, vjp=_prod_vjp,
+REDUCE_PROD = Op("reduce_prod", via_float32(_prod_forward), vjp=_prod_vjp,
                  doc="Product over axes. The gradient is the product of the other entries, exact "
                      "with zeros (no division).")
 
@@ -227,7 +231,7 @@ def _logsumexp_vjp(g, ans, x, axes, keepdims):
     return multiply(_expand_to(g, x, axes, keepdims), p)
 
 
-REDUCE_LOGSUMEXP = Op("reduce_logsumexp", _logsumexp_forward, vjp=_logsumexp_vjp, kinds=FLOAT,
+REDUCE_LOGSUMEXP = Op("reduce_logsumexp", via_float32(_logsumexp_forward), vjp=_logsumexp_vjp, kinds=FLOAT,
                       doc="log(sum(exp(x))), max-shifted so large inputs do not overflow. "
                           "d/dx = softmax(x).")
 
@@ -242,7 +246,7 @@ def reduce_variance(input_tensor: Any, axis: Any = None, keepdims: bool = False,
                     name: Optional[str] = None) -> Tensor:
     """Population variance over ``axis`` (``tf.math.reduce_variance``)."""
     x = convert_to_tensor(input_tensor)
-    if x._value.dtype.kind not in "fc":
+    if x._value.dtype.kind not in "fcV":
         raise TypeError(f"reduce_variance: expected a floating tensor, got {x.dtype.name}. "
                         "Cast it first with tf.cast(x, tf.float32).")
     mean = reduce_mean(x, axis=axis, keepdims=True)
@@ -262,7 +266,7 @@ def _std_vjp(g, ans, x, axes, keepdims):
     return multiply(_expand_to(g, x, axes, keepdims), divide_no_nan(centred, multiply(s, float(n))))
 
 
-REDUCE_STD = Op("reduce_std", _std_forward, vjp=_std_vjp, kinds=FLOAT,
+REDUCE_STD = Op("reduce_std", via_float32(_std_forward), vjp=_std_vjp, kinds=FLOAT,
                 doc="Population standard deviation. d/dx = (x - mean)/(n std), 0 for a constant input "
                     "(where TF gives NaN).")
 
@@ -353,7 +357,7 @@ def _scan(fn, identity):
     return forward
 
 
-CUMSUM = Op("cumsum", _scan(np.cumsum, 0),
+CUMSUM = Op("cumsum", via_float32(_scan(np.cumsum, 0)),
             vjp=lambda g, ans, x, axis, exclusive, reverse: cumsum(g, axis, exclusive, not reverse),
             doc="Cumulative sum. The gradient is the cumulative sum of the upstream in the other "
                 "direction.")
@@ -399,7 +403,7 @@ def _cumprod_vjp(g, ans, x, axis, exclusive, reverse):
     return transpose(grad, inv)
 
 
-CUMPROD = Op("cumprod", _scan(np.cumprod, 1), vjp=_cumprod_vjp,
+CUMPROD = Op("cumprod", via_float32(_scan(np.cumprod, 1)), vjp=_cumprod_vjp,
              doc="Cumulative product. The gradient is exact with zeros (no division), "
                  "O(n^2) in the scanned length.")
 

@@ -22,6 +22,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
+from .._bf16 import via_float32
 from ..registry import Op, ANY, NUMERIC
 from ..tensor import Tensor
 
@@ -95,8 +96,8 @@ def _gather_drop_negatives(params, ids):
     return out
 
 
-SEGMENT_SUM = Op("unsorted_segment_sum", lambda data, ids, num_segments, sorted_ids:
-                 _segment_forward(data, ids, num_segments, "sum", sorted_ids),
+SEGMENT_SUM = Op("unsorted_segment_sum", via_float32(lambda data, ids, num_segments, sorted_ids:
+                 _segment_forward(data, ids, num_segments, "sum", sorted_ids)),
                  vjp=(lambda g, ans, data, ids, num_segments, sorted_ids: gather_drop_negatives(g, ids), None),
                  kinds=NUMERIC,
                  doc="Sum of the rows of data sharing a segment id (negative ids dropped). The gradient "
@@ -133,15 +134,15 @@ def _extreme_vjp(g, ans, data, ids, num_segments, sorted_ids):
     return where(sel, gathered_g, zeros_like_t(gathered_g))
 
 
-SEGMENT_MAX = Op("unsorted_segment_max", lambda data, ids, num_segments, sorted_ids:
-                 _segment_forward(data, ids, num_segments, "max", sorted_ids),
-                 vjp=(_extreme_vjp, None), kinds="fiu",
+SEGMENT_MAX = Op("unsorted_segment_max", via_float32(lambda data, ids, num_segments, sorted_ids:
+                 _segment_forward(data, ids, num_segments, "max", sorted_ids)),
+                 vjp=(_extreme_vjp, None), kinds="fiuV",
                  doc="Maximum of the rows sharing a segment id; empty segments hold the dtype's lowest "
                      "value (0 for the sorted op). The gradient goes to the maxima, split evenly between ties.")
 
-SEGMENT_MIN = Op("unsorted_segment_min", lambda data, ids, num_segments, sorted_ids:
-                 _segment_forward(data, ids, num_segments, "min", sorted_ids),
-                 vjp=(_extreme_vjp, None), kinds="fiu",
+SEGMENT_MIN = Op("unsorted_segment_min", via_float32(lambda data, ids, num_segments, sorted_ids:
+                 _segment_forward(data, ids, num_segments, "min", sorted_ids)),
+                 vjp=(_extreme_vjp, None), kinds="fiuV",
                  doc="Minimum of the rows sharing a segment id; empty segments hold the dtype's highest "
                      "value (0 for the sorted op). The gradient goes to the minima, split evenly between ties.")
 
@@ -163,8 +164,8 @@ def _prod_vjp(g, ans, data, ids, num_segments, sorted_ids):
     return multiply(gather_drop_negatives(g, ids), partial)
 
 
-SEGMENT_PROD = Op("unsorted_segment_prod", lambda data, ids, num_segments, sorted_ids:
-                  _segment_forward(data, ids, num_segments, "prod", sorted_ids),
+SEGMENT_PROD = Op("unsorted_segment_prod", via_float32(lambda data, ids, num_segments, sorted_ids:
+                  _segment_forward(data, ids, num_segments, "prod", sorted_ids)),
                   vjp=(_prod_vjp, None), kinds=NUMERIC,
                   doc="Product of the rows sharing a segment id (1 for empty segments). The gradient is "
                       "the product of the other entries (TF's rule, exact with zeros).")
@@ -235,7 +236,7 @@ def _counts(ids: Tensor, n: int, d: Tensor) -> np.ndarray:
 
 def _mean(d: Tensor, ids: Tensor, n: int, sorted_ids: bool, sqrt: bool) -> Tensor:
     from .math import divide
-    if d._value.dtype.kind not in "fc":
+    if d._value.dtype.kind not in "fcV":
         raise TypeError(f"segment_{'sqrt_n' if sqrt else 'mean'}: data must be floating point, got "
                         f"{d.dtype.name}.")
     c = np.maximum(_counts(ids, n, d), 1)

@@ -649,7 +649,7 @@ class Layer(Module):
             return x
         if self._autocast:
             dt = v.dtype
-            if dt.kind == "f":
+            if dt.kind == "f" or dt.kind == "V":      # V: bfloat16
                 want = self.compute_dtype
                 if dt.name != want:
                     from ...ops.math import cast

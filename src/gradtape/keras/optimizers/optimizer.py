@@ -25,7 +25,7 @@ from ...tensor import Tensor
 from ...variable import Variable
 from . import schedules as _schedules
 
-_FLOAT_KINDS = "fc"
+_FLOAT_KINDS = "fcV"
 
 
 class _SlotVariable(Variable):
