@@ -377,3 +377,39 @@ def test_guide_basic_training_loops_keras():
     hist = keras_model.fit(x, y, epochs=10, batch_size=1000, verbose=0)
     np.testing.assert_allclose(hist.history["loss"], REF["btl_keras_fit_loss"], rtol=1e-5)
     np.testing.assert_allclose([float(keras_model.w), float(keras_model.b)], REF["btl_keras_fit_wb"], rtol=1e-5)
+
+
+def test_checkpoint_keys_a_module_tree_by_attribute_path(tmp_path):
+    t = Tree()
+    path = tf.train.Checkpoint(tree=t).write(str(tmp_path / "tree"))
+    keys = sorted(k for k, _ in tf.train.list_variables(path) if k.startswith("tree/"))
+    assert keys == sorted(["tree/a_dict/x/0", "tree/a_dict/x/1", "tree/b_list/2/0", "tree/a_dict/y/a",
+                           "tree/a_dict/y/z", "tree/alias/a", "tree/alias/z", "tree/b_list/0/a", "tree/b_list/0/z"])
+
+    class Reordered(tf.Module):          # same attributes, created in another order: still matched by path
+        def __init__(self):
+            super().__init__(name="tree")
+            self.c = Leaf(3, name="l3")
+            self.alias = self.c
+            self.a_dict = {"x": [tf.Variable(0.0), tf.Variable(0.0)], "y": Leaf(0, name="l2")}
+            self.b_list = [Leaf(0, name="l1"), self.a_dict["x"][0], (tf.Variable(0.0),)]
+    r = Reordered()
+    for v in r.variables:
+        v.assign(-1.0)
+    tf.train.Checkpoint(tree=r).restore(path).assert_consumed()
+    assert float(r.b_list[2][0]) == 7.0 and float(r.a_dict["x"][1]) == 8.0 and float(r.c.z) == 3.0
+    assert float(r.b_list[0].a) == 1.5
+
+
+def test_checkpoint_of_a_module_holding_an_optimizer(tmp_path):
+    m = MyModel()
+    m.opt = tf.keras.optimizers.Adam(0.1)
+    with tf.GradientTape() as tape:
+        loss = tf.square(m(2.0) - 1.0)
+    m.opt.apply_gradients(zip(tape.gradient(loss, [m.w, m.b]), [m.w, m.b]))
+    path = tf.train.Checkpoint(m=m).write(str(tmp_path / "m"))
+    m2 = MyModel()
+    m2.opt = tf.keras.optimizers.Adam(0.1)
+    m2.opt.build([m2.w, m2.b]) if hasattr(m2.opt, "build") else None
+    tf.train.Checkpoint(m=m2).restore(path)
+    assert float(m2.w) == float(m.w) and int(m2.opt.iterations) == 1

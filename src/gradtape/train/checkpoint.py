@@ -77,6 +77,11 @@ def _collect(prefix: str, obj: Any, variables: List[Tuple[str, Any]], optimizers
         for i, v in enumerate(obj):
             _collect(f"{prefix}/{i}", v, variables, optimizers, seen)
         return
+    if hasattr(obj, "_flatten") and hasattr(obj, "name_scope") and not getattr(type(obj), "_gt_layer", False):
+        # a tf.Module: its variables (and optimizers) keyed by attribute path, as TF's object graph
+        for path, leaf in obj._flatten(predicate=lambda x: _is_variable(x) or _is_optimizer(x), with_path=True):
+            _collect("/".join([prefix] + [str(p) for p in path]), leaf, variables, optimizers, seen)
+        return
     w = _weights(obj)
     if w is not None:
         for i, v in enumerate(w):
