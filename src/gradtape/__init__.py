@@ -99,7 +99,6 @@ def executing_eagerly() -> bool:
 def print(*inputs: Any, output_stream: Any = None, sep: str = " ", end: str = "\n",  # noqa: A001
           summarize: int = 3, name: Any = None) -> None:
     """Print tensors' values without their metadata (``tf.print``; writes to stderr by default, as TF)."""
-    import numpy as _np
     stream = _sys.stderr if output_stream is None else output_stream
 
     def fmt(x: Any) -> str:
@@ -107,10 +106,9 @@ def print(*inputs: Any, output_stream: Any = None, sep: str = " ", end: str = "\
             return "[" + ", ".join(fmt(v) for v in x) + "]"
         if isinstance(x, dict):
             return "{" + ", ".join(f"{k!r}: {fmt(v)}" for k, v in x.items()) + "}"
-        v = getattr(x, "_value", None)
-        if v is not None:
-            return _np.array2string(_np.asarray(v), threshold=max(2 * summarize, 1),
-                                    edgeitems=summarize, separator=" ")
+        if getattr(x, "_value", None) is not None or hasattr(type(x), "_gt_read"):
+            from .strings import _format_value    # TF's element printing (1.5 2, not 1.5 2.)
+            return _format_value(convert_to_tensor(x), summarize)
         return str(x)
 
     text = sep.join(fmt(x) for x in inputs) + end

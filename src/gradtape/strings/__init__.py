@@ -316,9 +316,26 @@ def _format_value(x: Any, summarize: int) -> str:
             return str(a[()])
         return np.array2string(a.astype(str), threshold=max(2 * summarize, 1), edgeitems=summarize,
                                separator=" ", formatter={"all": lambda s: f'"{s}"'})
+    if a.dtype.kind == "f":
+        digits = (6, 9) if a.dtype.itemsize <= 4 else (15, 17)
+        element = lambda e: _float_text(e, a.dtype.type, digits)  # noqa: E731
+    elif a.dtype.kind == "b":
+        element = lambda e: "1" if e else "0"  # noqa: E731
+    else:
+        element = str
     if a.ndim == 0:
-        return str(a[()])
-    return np.array2string(a, threshold=max(2 * summarize, 1), edgeitems=summarize, separator=" ")
+        return element(a[()])
+    return np.array2string(a, threshold=max(2 * summarize, 1), edgeitems=summarize, separator=" ",
+                           formatter={"all": element})
+
+
+def _float_text(value: Any, kind: type, digits: tuple) -> str:
+    """TF's float printing: the short form (6 or 15 significant digits) when it reads back as the
+    same value, else 9 or 17 digits (``FloatToBuffer``/``DoubleToBuffer``)."""
+    short = "%.*g" % (digits[0], value)
+    if np.isnan(value) or np.isinf(value) or kind(short) == value:
+        return short
+    return "%.*g" % (digits[1], value)
 
 
 # -- ragged results --------------------------------------------------------------------------------

@@ -302,7 +302,8 @@ class IndexLookup(Layer):
         if self.output_mode == "tf_idf":
             w = self._idf if self._idf is not None else np.zeros(depth, np.float32)
             out = (out.astype(np.float32) * w[:depth]).astype(np.float32)
-        return _wrap(out.astype(self.dtype if self.dtype in ("float32", "float64", "float16") else "float32"))
+            return _wrap(out.astype(self.dtype if self.dtype in ("float32", "float64", "float16") else "float32"))
+        return _wrap(out.astype(np.int64))      # one_hot, multi_hot and count give int64 (Keras 3)
 
     def get_config(self) -> dict:
         c = super().get_config()
