@@ -420,3 +420,38 @@ def test_combined_non_max_suppression_matches_tf():
         res = tf.image.combined_non_max_suppression(scores=cs, **kw)
         for part, v in zip(("boxes", "scores", "classes", "valid"), res):
             check(f"cnms/{nm}/{part}", v)
+
+
+def test_sample_distorted_bounding_box_constraints():
+    img = image((40, 60, 3), 80)
+    boxes = np.array([[[0.1, 0.2, 0.5, 0.6], [0.6, 0.7, 0.9, 0.95]]], np.float32)
+    tf.random.set_seed(1)
+    for i in range(20):
+        begin, size, bbox = tf.image.sample_distorted_bounding_box(
+            [40, 60, 3], boxes, seed=i + 1, min_object_covered=0.5, aspect_ratio_range=[0.5, 2.0],
+            area_range=[0.1, 0.8])
+        b, s = begin.numpy(), size.numpy()
+        assert b.dtype == np.int32 and s[2] == -1 and b[2] == 0
+        h, w = int(s[0]), int(s[1])
+        assert 0 <= b[0] and b[0] + h <= 40 and 0 <= b[1] and b[1] + w <= 60
+        assert 0.1 * 2400 <= h * w <= 0.8 * 2400 or (h, w) == (40, 60)
+        crop = tf.slice(img, begin, size)
+        assert tuple(crop.shape) == (h, w, 3)
+        np.testing.assert_allclose(bbox.numpy()[0, 0], [b[0] / 40, b[1] / 60, (b[0] + h) / 40, (b[1] + w) / 60],
+                                   rtol=1e-6)
+        # at least half of one box is inside the crop
+        cov = []
+        for y0, x0, y1, x1 in boxes[0]:
+            ry0, rx0, ry1, rx1 = int(y0 * 40), int(x0 * 60), int(y1 * 40), int(x1 * 60)
+            ih = max(min(b[0] + h, ry1) - max(b[0], ry0), 0)
+            iw = max(min(b[1] + w, rx1) - max(b[1], rx0), 0)
+            cov.append(ih * iw / ((ry1 - ry0) * (rx1 - rx0)))
+        assert max(cov) >= 0.5 or (h, w) == (40, 60)
+    a = tf.image.stateless_sample_distorted_bounding_box([40, 60, 3], boxes, seed=(3, 4))
+    b = tf.image.stateless_sample_distorted_bounding_box([40, 60, 3], boxes, seed=(3, 4))
+    assert all(np.array_equal(u.numpy(), v.numpy()) for u, v in zip(a, b))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="use_image_if_no_bounding_boxes"):
+        tf.image.sample_distorted_bounding_box([4, 4, 1], np.zeros((1, 0, 4), np.float32))
+    whole = tf.image.sample_distorted_bounding_box([4, 4, 1], np.zeros((1, 0, 4), np.float32),
+                                                   use_image_if_no_bounding_boxes=True, area_range=[0.5, 1.0])
+    assert whole[1].numpy()[0] * whole[1].numpy()[1] >= 8

@@ -1139,3 +1139,111 @@ def combined_non_max_suppression(boxes: Any, scores: Any, max_output_size_per_cl
             out_scores[bi, j] = s
             out_classes[bi, j] = cls
     return _wrap(out_boxes), _wrap(out_scores), _wrap(out_classes), _wrap(valid)
+
+
+def _sample_box(rng: np.random.Generator, image_size: Any, bounding_boxes: Any, min_object_covered: float,
+                aspect_ratio_range: Any, area_range: Any, max_attempts: Any, use_image: Any, op: str) -> tuple:
+    size_arr = np.asarray(_t(image_size)._value)
+    if size_arr.shape != (3,) or size_arr.dtype.kind not in "iu":
+        raise InvalidArgumentError(f"{op}: image_size must be a 1-D integer [height, width, channels], got "
+                                   f"{size_arr.tolist()!r}.")
+    height, width = int(size_arr[0]), int(size_arr[1])
+    if height <= 0 or width <= 0:
+        raise InvalidArgumentError(f"{op}: image height and width must be positive, got {height}x{width}.")
+    bx = np.asarray(getattr(bounding_boxes, "_value", bounding_boxes), np.float32).reshape(-1, 4)
+    ar = [0.75, 1.33] if aspect_ratio_range is None else [float(v) for v in aspect_ratio_range]
+    area = [0.05, 1.0] if area_range is None else [float(v) for v in area_range]
+    attempts = 100 if max_attempts is None else int(max_attempts)
+    if len(ar) != 2 or ar[0] <= 0 or ar[0] > ar[1]:
+        raise InvalidArgumentError(f"{op}: aspect_ratio_range must be [min, max] with 0 < min <= max, got {ar}.")
+    if len(area) != 2 or not 0 < area[0] <= area[1] <= 1:
+        raise InvalidArgumentError(f"{op}: area_range must be [min, max] within (0, 1], got {area}.")
+    if attempts <= 0:
+        raise InvalidArgumentError(f"{op}: max_attempts must be positive, got {attempts}.")
+    rects = []
+    for y0, x0, y1, x1 in bx:
+        if not (0 <= y0 < y1 <= 1 and 0 <= x0 < x1 <= 1):
+            raise InvalidArgumentError(f"{op}: bounding boxes must be [y_min, x_min, y_max, x_max] with 0 <= min < max "
+                                       f"<= 1, got {[float(y0), float(x0), float(y1), float(x1)]}.")
+        rects.append((int(x0 * width), int(y0 * height), int(x1 * width), int(y1 * height)))
+    if not rects:
+        if not use_image:
+            raise InvalidArgumentError(f"{op}: no bounding box was given; pass use_image_if_no_bounding_boxes=True "
+                                       "to use the whole image.")
+        rects = [(0, 0, width, height)]
+    min_area, max_area = area[0] * height * width, area[1] * height * width
+
+    def random_crop(aspect: float):
+        h = int(np.rint(np.sqrt(min_area / aspect)))
+        max_h = int(np.rint(np.sqrt(max_area / aspect)))
+        if int(np.rint(max_h * aspect)) > width:
+            max_h = int((width + 0.5 - 1e-7) / aspect)
+        max_h = min(max_h, height)
+        h = min(h, max_h)
+        if h < max_h:
+            h += int(rng.integers(0, max_h - h + 1))
+        w = int(np.rint(h * aspect))
+        a = w * h
+        if a < min_area:
+            h += 1
+            w = int(np.rint(h * aspect))
+            a = w * h
+        if a > max_area:
+            h -= 1
+            w = int(np.rint(h * aspect))
+            a = w * h
+        if a < min_area or a > max_area or w > width or h > height or w <= 0 or h <= 0:
+            return None
+        yo = int(rng.integers(0, height - h)) if h < height else 0
+        xo = int(rng.integers(0, width - w)) if w < width else 0
+        return (xo, yo, xo + w, yo + h)
+
+    def covers(crop) -> bool:
+        if (crop[2] - crop[0]) * (crop[3] - crop[1]) < 1:
+            return False
+        for r in rects:
+            obj = (r[2] - r[0]) * (r[3] - r[1])
+            if obj < 1:
+                continue
+            iw = max(min(crop[2], r[2]) - max(crop[0], r[0]), 0)
+            ih = max(min(crop[3], r[3]) - max(crop[1], r[1]), 0)
+            if iw * ih / obj >= min_object_covered:
+                return True
+        return False
+
+    crop = None
+    for _ in range(attempts):
+        cand = random_crop(ar[0] + rng.random() * (ar[1] - ar[0]))
+        if cand is not None and covers(cand):
+            crop = cand
+            break
+    if crop is None:
+        crop = (0, 0, width, height)
+    dt = size_arr.dtype
+    begin = np.array([crop[1], crop[0], 0], dt)
+    size = np.array([crop[3] - crop[1], crop[2] - crop[0], -1], dt)
+    box = np.array([[[crop[1] / height, crop[0] / width, crop[3] / height, crop[2] / width]]], np.float32)
+    return _wrap(begin), _wrap(size), _wrap(box)
+
+
+def sample_distorted_bounding_box(image_size: Any, bounding_boxes: Any, seed: int = 0, min_object_covered: float = 0.1,
+                                  aspect_ratio_range: Any = None, area_range: Any = None, max_attempts: Any = None,
+                                  use_image_if_no_bounding_boxes: Any = None, name: Optional[str] = None) -> tuple:
+    """A random crop ``(begin, size, bbox)`` covering at least ``min_object_covered`` of one of the
+    boxes, with aspect ratio and area fraction in the given ranges; the whole image after
+    ``max_attempts`` failures (``tf.image.sample_distorted_bounding_box``, TF's sampling procedure).
+    ``tf.slice(image, begin, size)`` takes the crop. ``seed=0`` draws from the global generator."""
+    rng = _rng(None if not seed else int(seed))
+    return _sample_box(rng, image_size, bounding_boxes, float(min_object_covered), aspect_ratio_range, area_range,
+                       max_attempts, use_image_if_no_bounding_boxes, "sample_distorted_bounding_box")
+
+
+def stateless_sample_distorted_bounding_box(image_size: Any, bounding_boxes: Any, seed: Any,
+                                            min_object_covered: float = 0.1, aspect_ratio_range: Any = None,
+                                            area_range: Any = None, max_attempts: Any = None,
+                                            use_image_if_no_bounding_boxes: Any = None,
+                                            name: Optional[str] = None) -> tuple:
+    """Deterministic (given ``seed``) :func:`sample_distorted_bounding_box`."""
+    rng = _stateless_rng(seed, "stateless_sample_distorted_bounding_box")
+    return _sample_box(rng, image_size, bounding_boxes, float(min_object_covered), aspect_ratio_range, area_range,
+                       max_attempts, use_image_if_no_bounding_boxes, "stateless_sample_distorted_bounding_box")
