@@ -185,3 +185,12 @@ def test_global_seed_makes_unseeded_shuffle_reproducible():
     b = np_list(Dataset.range(50).shuffle(50))
     tf.random.set_seed(None)
     assert a == b and sorted(a) == list(range(50))
+
+
+def test_datasets_copy_the_callers_arrays():
+    x = np.arange(4.0, dtype=np.float32)
+    slices = tf.data.Dataset.from_tensor_slices(x)
+    whole = tf.data.Dataset.from_tensors(x)
+    x[:] = -1.0
+    assert [float(e) for e in slices] == [0.0, 1.0, 2.0, 3.0]
+    assert next(iter(whole)).numpy().tolist() == [0.0, 1.0, 2.0, 3.0]

@@ -59,7 +59,7 @@ def _to_array(x: Any) -> np.ndarray:
     if v is not None:
         return np.asarray(v)
     if isinstance(x, np.ndarray):
-        return x
+        return x.copy()         # TF copies: later edits of the caller's array do not reach the dataset
     if isinstance(x, (str, bytes)):
         return np.asarray(x.encode() if isinstance(x, str) else x, dtype=object)
     if isinstance(x, (list, tuple)) and x and any(hasattr(e, "_value") for e in _flat_list(x)):
