@@ -154,3 +154,29 @@ def test_fit_with_no_epochs_returns_an_empty_history():
     assert list(full.history) == ["loss"]
     h = m.fit(x, y, epochs=2, initial_epoch=2, verbose=0)
     assert isinstance(h, tf.keras.callbacks.History) and h is not full and h.history == {}
+
+
+def test_custom_train_step_with_compiled_loss_reports_the_loss_as_the_builtin_step():
+    class Custom(tf.keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.compiled_metrics.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    x, y = _xy()
+    histories = []
+    for cls in (tf.keras.Model, Custom):
+        inputs = tf.keras.Input(shape=(2,))
+        dense = tf.keras.layers.Dense(1, kernel_regularizer=tf.keras.regularizers.l2(0.1))
+        model = cls(inputs, dense(inputs))
+        model.set_weights([np.array([[0.5], [-0.25]], np.float32), np.array([0.1], np.float32)])
+        model.compile(tf.keras.optimizers.SGD(0.1), "mse", metrics=["mae"])
+        histories.append(model.fit(x, y, epochs=2, batch_size=3, verbose=0, shuffle=False).history)
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(histories[1][key], histories[0][key], rtol=1e-6)
+    assert histories[1]["loss"][0] > 0

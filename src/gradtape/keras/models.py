@@ -92,7 +92,27 @@ class _LossesContainer:
             w = [w.get(n, 1.0) for n in self.output_names]
         self._weights = list(w) if isinstance(w, (list, tuple)) else [1.0 if w is None else float(w)] * len(outs)
 
-    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Optional[Tensor]:
+    # The model's loss tracker: a direct call (a custom train_step's ``self.compiled_loss(y, y_pred)``)
+    # updates it with the batch's loss, as tf.keras 2's LossesContainer; Model.compute_loss, which the
+    # built-in steps use, tracks the loss itself and sets ``_tracking`` False around its call.
+    _tracker: Any = None
+    _tracking = True
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                 regularization_losses: Any = None) -> Optional[Tensor]:
+        total = self._total(y_true, y_pred, sample_weight)
+        if regularization_losses:
+            from ..ops.math import add, add_n, cast
+            reg = add_n(list(regularization_losses)) if len(regularization_losses) > 1 else \
+                convert_to_tensor(regularization_losses[0])
+            total = reg if total is None else add(total, cast(reg, total.dtype))
+        if self._tracker is not None and self._tracking and total is not None:
+            first = _flatten(y_pred)[0]
+            n = int(np.shape(getattr(first, "_value", first))[0]) if np.ndim(getattr(first, "_value", first)) else 1
+            self._tracker.update_state(np.asarray(total._value), sample_weight=n)
+        return total
+
+    def _total(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Optional[Tensor]:
         if self._built is None:
             self.build(y_pred)
         preds = _flatten(y_pred)
@@ -580,6 +600,8 @@ class Model(Layer):
         self._compile_metrics = metrics          # read by keras.saving to recompile a loaded model
         from . import metrics as _metrics
         self._loss_tracker = _metrics.Mean(name="loss")
+        if self.compiled_loss is not None:
+            self.compiled_loss._tracker = self._loss_tracker
         self._output_loss_trackers: Dict[str, Any] = {}
         self._compiled = True
         self.stop_training = False
@@ -609,7 +631,13 @@ class Model(Layer):
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None) -> Tensor:
         """The compiled loss plus ``self.losses`` (regularization and ``add_loss``), as Keras 2."""
         from ..ops.math import add, add_n
-        total = self.compiled_loss(y, y_pred, sample_weight) if self.compiled_loss is not None else None
+        total = None
+        if self.compiled_loss is not None:
+            self.compiled_loss._tracking = False        # the built-in steps track the loss in _track_loss
+            try:
+                total = self.compiled_loss(y, y_pred, sample_weight)
+            finally:
+                self.compiled_loss._tracking = True
         extra = self.losses
         if extra:
             reg = add_n(extra) if len(extra) > 1 else extra[0]
