@@ -413,3 +413,14 @@ def test_checkpoint_of_a_module_holding_an_optimizer(tmp_path):
     m2.opt.build([m2.w, m2.b]) if hasattr(m2.opt, "build") else None
     tf.train.Checkpoint(m=m2).restore(path)
     assert float(m2.w) == float(m.w) and int(m2.opt.iterations) == 1
+
+
+def test_modules_can_be_deep_copied_and_pickled():
+    import copy
+    import pickle
+    m = MySequentialModuleScoped(name="my_model")
+    for clone in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
+        assert clone.name_scope.name == "my_model/"
+        assert names(clone.variables) == names(m.variables)
+        assert clone.variables[0] is not m.variables[0]
+        np.testing.assert_array_equal(clone(tf.constant(X)).numpy(), m(tf.constant(X)).numpy())

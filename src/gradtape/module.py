@@ -64,6 +64,9 @@ class name_scope:
     def __repr__(self) -> str:
         return f"<tf.name_scope {self._name!r}>"
 
+    def __reduce__(self) -> tuple:            # copies and pickles hold the name, not the per-thread stack
+        return (name_scope, (self._name,))
+
 
 _CAMEL_TO_SNAKE = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
 _VALID_IDENTIFIER = re.compile(r"^[a-zA-Z_]([a-zA-Z0-9_])*$")
