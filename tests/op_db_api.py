@@ -180,6 +180,16 @@ def _build():
                       lambda rng: [Sample((_u(rng, (2, 3), -1, 1), _u(rng, (3,), -1, 1), _u(rng, (3,), 0.5, 2),
                                            _u(rng, (3,), -1, 1), _u(rng, (3,), 0.5, 2)))],
                       covers=("rsqrt",)))
+    ops.append(OpInfo("complex", lambda x, y: tf.math.real(tf.complex(x, y) * (0.5 - 2j))
+                      + tf.math.imag(tf.complex(x, y)) * 3.0,
+                      lambda x, y: np.real((x + 1j * y) * (0.5 - 2j)) + 3.0 * y,
+                      lambda rng: [Sample((_u(rng, (3,), -1, 1), _u(rng, (3,), -1, 1))),
+                                   Sample((_u(rng, (2, 1), -1, 1), _u(rng, (3,), -1, 1)), name="broadcast")],
+                      covers=("complex", "real", "imag")))
+    ops.append(OpInfo("dynamic_partition", lambda x: tf.dynamic_partition(x, np.array([[1, 0], [2, 1]]), 3),
+                      lambda x: [x.reshape(4)[[1]], x.reshape(4)[[0, 3]], x.reshape(4)[[2]]],
+                      lambda rng: [Sample((_u(rng, (2, 2), -1, 1),))],
+                      covers=("gather_drop_negatives", "unsorted_segment_sum")))
     return ops
 
 

@@ -49,6 +49,8 @@ def _compare(got, want, where: str) -> None:
     assert got_dtype == want["dtype"], f"{where}: dtype {got_dtype} != TF's {want['dtype']}"
     assert list(arr.shape) == want["shape"], f"{where}: shape {list(arr.shape)} != TF's {want['shape']}"
     ref = np.asarray(want["value"], dtype=np.float64 if arr.dtype.kind in "fcV" else None)
+    if arr.dtype.kind == "c":
+        ref = ref[..., 0] + 1j * ref[..., 1]
     if got_dtype == "bfloat16":
         # Elementwise ops and casts round exactly as TF; matmul and reductions may differ by one
         # bfloat16 rounding (TF's kernels round intermediate sums differently).
@@ -56,11 +58,11 @@ def _compare(got, want, where: str) -> None:
         np.testing.assert_allclose(arr.astype(np.float64), ref.reshape(arr.shape), rtol=0 if exact else 2 ** -7,
                                    atol=0, err_msg=where)
     elif arr.dtype.kind in "fc":
-        tol = 1e-6 if arr.dtype == np.float32 else 1e-12
+        tol = 1e-6 if arr.dtype in (np.float32, np.complex64) else 1e-12
         if where.startswith("bf16") and where.split("[")[0] not in BF16_EXACT:
             tol = 2 ** -7        # float32 results of bfloat16 computations
-        np.testing.assert_allclose(arr.astype(np.float64), ref.reshape(arr.shape), rtol=tol * 10, atol=tol,
-                                   err_msg=where)
+        np.testing.assert_allclose(arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64),
+                                   ref.reshape(arr.shape), rtol=tol * 10, atol=tol, err_msg=where)
     else:
         np.testing.assert_array_equal(arr, ref.reshape(arr.shape).astype(arr.dtype), err_msg=where)
 

@@ -55,8 +55,8 @@ from .ops.indexing import (  # noqa: F401,E402
     argsort, boolean_mask, gather, gather_nd, one_hot, scatter_nd, sort, tensor_scatter_nd_add,
     tensor_scatter_nd_update)
 from .ops.array import (  # noqa: F401,E402
-    clip_by_global_norm, clip_by_norm, meshgrid, repeat, roll, searchsorted, sequence_mask, slice,
-    tensor_scatter_nd_sub)
+    clip_by_global_norm, clip_by_norm, complex, dynamic_partition, meshgrid, repeat, roll, searchsorted,
+    sequence_mask, slice, tensor_scatter_nd_sub)
 from .ops.segment import unique, unique_with_counts  # noqa: F401,E402
 from .ops.control_flow import (  # noqa: F401,E402
     case, cond, ensure_shape, foldl, foldr, get_static_value, map_fn, numpy_function, py_function,
@@ -89,6 +89,49 @@ import logging as _logging  # noqa: E402
 import threading as _threading  # noqa: E402
 _LOGGER_LOCK = _threading.Lock()
 _LOGGER_SET_UP: list = []
+
+
+_DEVICE_TYPES = ("CPU", "GPU", "TPU", "XLA_CPU", "XLA_GPU")
+
+
+class _DeviceContext:
+    """The context manager ``tf.device`` returns."""
+
+    def __init__(self, spec: Any):
+        self.spec = spec
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _check_device_spec(spec: str) -> None:
+    for part in (p for p in spec.split("/") if p):
+        fields = part.split(":")
+        key = fields[0].lower()
+        if key in ("job",) and len(fields) == 2:
+            continue
+        if key in ("replica", "task") and len(fields) == 2 and fields[1].isdigit():
+            continue
+        if key == "device" and len(fields) in (2, 3):
+            fields = fields[1:]
+        if fields[0].upper() in _DEVICE_TYPES and (len(fields) == 1 or (
+                len(fields) == 2 and (fields[1].isdigit() or fields[1] == "*"))):
+            continue
+        raise ValueError(f"Unknown attribute {part!r} is encountered while parsing the device spec: {spec!r}.")
+
+
+def device(device_name: Any) -> _DeviceContext:
+    """A context for placing ops on a device (``tf.device``). gradtape runs every op on the CPU
+    with NumPy, so, as TF does with soft placement on a machine without that device, the ops in
+    the block still run there; the spec is checked (a malformed one raises ValueError)."""
+    if callable(device_name) and not isinstance(device_name, str):
+        raise RuntimeError("tf.device does not support functions when eager execution is enabled.")
+    if device_name is not None:
+        _check_device_spec(str(getattr(device_name, "to_string", lambda: device_name)()))
+    return _DeviceContext(device_name)
 
 
 def executing_eagerly() -> bool:

@@ -314,3 +314,32 @@ def _bf16_dense(tf):
 BF16_CASES["bf16_grad"] = _bf16_grad
 BF16_CASES["bf16_mixed_dense"] = _bf16_dense
 CASES.update(BF16_CASES)
+
+
+def _device(tf, spec):
+    with tf.device(spec):
+        x = tf.constant([1.0, 2.0]) * 2.0
+    return x
+
+
+DEVICE_CASES = {f"device_{i}": (lambda tf, s=s: _device(tf, s)) for i, s in enumerate(
+    ["/GPU:0", "/device:CPU:0", "gpu:1", "/job:localhost/replica:0/task:0/device:GPU:0", "/cpu:0", None, "",
+     "foo", "/device:GPU:*", "/job:worker/task:x"])}
+CASES.update(DEVICE_CASES)
+
+
+MORE_CASES = {
+    "complex": lambda tf: tf.complex(tf.constant([1.0, 2.0]), tf.constant([3.0, -4.0])),
+    "complex64_abs": lambda tf: tf.abs(tf.complex(tf.constant([3.0]), tf.constant([4.0]))),
+    "complex_float64": lambda tf: tf.complex(tf.constant([1.0], tf.float64), tf.constant([0.5], tf.float64)),
+    "complex_mixed": lambda tf: tf.complex(tf.constant([1.0]), tf.constant([1.0], tf.float64)),
+    "complex_grad": lambda tf: grad(tf, lambda x, y: tf.math.real(tf.complex(x, y) * tf.complex(
+        tf.constant([2.0, 1.0], tf.float64), tf.constant([0.5, -1.0], tf.float64))) + tf.math.imag(tf.complex(x, y)) * 3.0,
+        [1.0, 2.0], [3.0, 4.0]),
+    "dynamic_partition": lambda tf: tf.dynamic_partition(tf.constant([10.0, 20, 30, 40, 50]), [0, 0, 1, 1, 0], 2),
+    "dynamic_partition_2d": lambda tf: tf.dynamic_partition(tf.reshape(tf.range(12), [2, 3, 2]), [[1, 0, 2], [2, 2, 0]], 3),
+    "dynamic_partition_grad": lambda tf: grad(tf, lambda x: tf.dynamic_partition(x, [1, 0, 1], 2)[1] * [2.0, 3.0],
+                                              [1.0, 2.0, 3.0]),
+    "dynamic_partition_bad": lambda tf: tf.dynamic_partition(tf.constant([1.0, 2.0]), [0, 3], 2),
+}
+CASES.update(MORE_CASES)

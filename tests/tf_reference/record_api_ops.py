@@ -33,8 +33,10 @@ def encode(v):
                                    "dense_shape": encode(v.dense_shape)}}
     a = np.asarray(v)
     dtype = v.dtype.name if hasattr(v, "dtype") and hasattr(v.dtype, "name") else a.dtype.name
+    if a.dtype.kind == "c":     # [real, imag] pairs
+        return {"dtype": dtype, "shape": list(a.shape), "value": np.stack([a.real, a.imag], -1).tolist()}
     return {"dtype": dtype, "shape": list(a.shape),
-            "value": a.astype(np.float64).tolist() if a.dtype.kind in "fc" else a.tolist()}
+            "value": a.astype(np.float64).tolist() if a.dtype.kind in "fV" else a.tolist()}
 
 
 def main() -> None:

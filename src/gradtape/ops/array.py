@@ -441,3 +441,61 @@ def _cast_like(v: Any, x: Tensor) -> Tensor:
     from .math import cast
     v = convert_to_tensor(v)
     return v if v._value.dtype == x._value.dtype else cast(v, x.dtype)
+
+
+# -- complex, dynamic_partition ----------------------------------------------------------------
+
+def _complex_forward(re, im):
+    out_t = np.complex64 if np.result_type(re, im) == np.float32 else np.complex128
+    return (np.asarray(re) + 1j * np.asarray(im)).astype(out_t)[()]
+
+
+def _real_part(g: Tensor) -> Tensor:
+    from .math import real
+    return real(g)
+
+
+def _imag_part(g: Tensor) -> Tensor:
+    from .math import imag
+    return imag(g)
+
+
+COMPLEX = Op("complex", _complex_forward,
+             vjp=(lambda g, ans, re, im: _real_part(g), lambda g, ans, re, im: _imag_part(g)), kinds="f",
+             doc="real + i imag (complex64 from float32, complex128 from float64). d/dreal = real(g), "
+                 "d/dimag = imag(g) (TF's convention for complex gradients).")
+
+
+def complex(real: Any, imag: Any, name: Optional[str] = None) -> Tensor:  # noqa: A001  (TF's name)
+    """A complex tensor from its real and imaginary parts (``tf.complex``); both float32 (giving
+    complex64) or both float64 (complex128), broadcasting."""
+    re = convert_to_tensor(real)
+    im = convert_to_tensor(imag, dtype=re._value.dtype) if not _is_tensorlike(imag) else convert_to_tensor(imag)
+    if re._value.dtype != im._value.dtype or re._value.dtype not in (np.float32, np.float64):
+        raise TypeError(f"complex: real and imag must both be float32 or both float64, got {re.dtype.name} "
+                        f"and {im.dtype.name}.")
+    return apply(COMPLEX, (re, im))
+
+
+def dynamic_partition(data: Any, partitions: Any, num_partitions: int, name: Optional[str] = None) -> list:
+    """Split ``data`` into ``num_partitions`` tensors by the partition index of each slice
+    (``tf.dynamic_partition``); order within a partition is kept. ``partitions``' shape is a prefix
+    of ``data``'s. The gradient w.r.t. ``data`` is dense, as TF's."""
+    from .segment import gather_drop_negatives
+    from .shape import reshape
+    d = convert_to_tensor(data)
+    p = _np(partitions)
+    if p.dtype.kind not in "iu":
+        raise TypeError(f"dynamic_partition: partitions must be int32, got {p.dtype}.")
+    n = int(num_partitions)
+    ds = np.shape(d._value)
+    if tuple(ds[:p.ndim]) != p.shape:
+        raise InvalidArgumentError(f"dynamic_partition: partitions.shape {list(p.shape)} must be a prefix of "
+                                   f"data.shape {list(ds)}.")
+    flat = p.reshape(-1)
+    if flat.size and (flat.min() < 0 or flat.max() >= n):
+        bad = int(flat[(flat < 0) | (flat >= n)][0])
+        raise InvalidArgumentError(f"dynamic_partition: partitions value {bad} is not in [0, {n}).")
+    rows = reshape(d, (flat.size,) + tuple(ds[p.ndim:])) if p.ndim != 1 else d
+    from .constructors import _wrap
+    return [gather_drop_negatives(rows, _wrap(np.flatnonzero(flat == i).astype(np.int64))) for i in range(n)]
