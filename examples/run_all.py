@@ -12,7 +12,7 @@ sys.path.insert(0, HERE)
 
 EXAMPLES = ["digits_cnn", "seed_000_autodiff", "seed_001_gradients_function", "seed_002_derivatives",
             "seed_003_linear_regression", "seed_004_basics", "explain_numpy_roundtrip",
-            "text_classifier_from_folder", "image_classifier_from_folder"]
+            "text_classifier_from_folder", "image_classifier_from_folder", "transformer_text_classifier"]
 
 
 def main() -> int:
