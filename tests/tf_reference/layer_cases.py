@@ -187,6 +187,11 @@ CASES: List[Case] = [
     Case("conv1d_transpose", lambda K: K.layers.Conv1DTranspose(2, 3, strides=2), [(F, (2, 3, 2))]),
     Case("conv3d_transpose", lambda K: K.layers.Conv3DTranspose(2, 2, strides=(1, 2, 1), padding="same"),
          [(F, (1, 2, 2, 2, 2))], tol=2e-5),
+    Case("spectral_norm_dense_training", lambda K: K.layers.SpectralNormalization(K.layers.Dense(3)),
+         [(F, (2, 4))], kwargs={"training": True}),
+    Case("spectral_norm_conv_power2", lambda K: K.layers.SpectralNormalization(K.layers.Conv2D(2, 2),
+                                                                              power_iterations=2),
+         [(F, (1, 3, 3, 2))], kwargs={"training": True}),
     # -- normalization -------------------------------------------------------------------------------------------
     Case("group_norm", lambda K: K.layers.GroupNormalization(2), [(F, (2, 3, 4))]),
     Case("group_norm_axis1", lambda K: K.layers.GroupNormalization(groups=3, axis=1, epsilon=0.01),

@@ -41,6 +41,6 @@ from .recurrent import StackedRNNCells  # noqa: F401,E402
 from .reshaping import (  # noqa: F401,E402
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
     ZeroPadding3D)
-from .wrappers import Bidirectional  # noqa: F401,E402
+from .wrappers import Bidirectional, SpectralNormalization  # noqa: F401,E402
 from .depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D  # noqa: F401,E402
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D  # Keras's aliases

@@ -163,4 +163,94 @@ def _build(layer: Layer, input_shape: Any) -> None:
     layer.built = True
 
 
-__all__ = ["Bidirectional"]
+__all__ = ["Bidirectional", "SpectralNormalization"]
+
+
+def _normalize(x: Any) -> Any:
+    """``x / sqrt(max(sum(x^2), 1e-7))`` over all entries (Keras's ``normalize(x, axis=None)``)."""
+    from ...ops.reduction import reduce_sum
+    return _m.multiply(x, _m.rsqrt(_m.maximum(reduce_sum(_m.square(x)), _m.cast(1e-7, x.dtype))))
+
+
+class SpectralNormalization(Layer):
+    """Spectral normalization of a wrapped layer's ``kernel`` (or ``embeddings``)
+    (``tf.keras.layers.SpectralNormalization``, Keras 3): in training, ``power_iterations`` steps of
+    power iteration update ``vector_u`` (a non-trainable weight ``(1, units)``) and the kernel is
+    assigned ``kernel / sigma``; then the wrapped layer runs. Outside training it just runs the layer."""
+
+    def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs: Any):
+        if not getattr(type(layer), "_gt_layer", False):
+            raise ValueError("Please initialize `SpectralNormalization` with a `keras.layers.Layer` instance. "
+                             f"Received: {layer}")
+        super().__init__(**kwargs)
+        if power_iterations <= 0:
+            raise ValueError("`power_iterations` should be greater than zero. Received: "
+                             f"`power_iterations={power_iterations}`")
+        self.layer = layer
+        self.power_iterations = int(power_iterations)
+
+    def build(self, input_shape: Any) -> None:
+        if not self.layer.built:
+            _CTX.scopes.append(self.layer.name)
+            try:
+                _build(self.layer, input_shape)
+            finally:
+                _CTX.scopes.pop()
+        kernel = getattr(self.layer, "kernel", None)
+        if kernel is None:
+            kernel = getattr(self.layer, "embeddings", None)
+        if kernel is None:
+            raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' nor 'embeddings'")
+        self.__dict__["_kernel"] = kernel
+        from .. import initializers
+        self.vector_u = self.add_weight("vector_u", shape=(1, int(kernel.shape[-1])),
+                                        initializer=initializers.TruncatedNormal(stddev=0.02), trainable=False)
+        self.built = True
+
+    @property
+    def weights(self) -> list:
+        """Keras 3's order: the wrapped kernel, ``vector_u``, then the wrapped layer's other weights."""
+        if not self.built:
+            return list(self.layer.weights)
+        out = [self._kernel, self.vector_u]
+        return out + [w for w in self.layer.weights if w is not self._kernel]
+
+    def normalized_weights(self) -> tuple:
+        """``(new vector_u, kernel / sigma)`` after ``power_iterations`` power-iteration steps."""
+        from ...ops.linalg import matmul
+        from ...ops.shape import stop_gradient
+        kernel = self._kernel
+        shape = tuple(int(d) for d in kernel.shape)
+        w = _s.reshape(kernel, (-1, shape[-1]))
+        u = self.vector_u.read_value()
+        v = None
+        for _ in range(self.power_iterations):
+            v = _normalize(matmul(u, w, transpose_b=True))
+            u = _normalize(matmul(v, w))
+        u, v = stop_gradient(u), stop_gradient(v)
+        sigma = matmul(matmul(v, w), u, transpose_b=True)
+        return u, _s.reshape(_m.divide(kernel, sigma), shape)
+
+    def call(self, inputs: Any, training: Optional[bool] = None) -> Any:
+        if training:
+            from ...ops.reduction import reduce_all
+            kv = self._kernel.read_value()
+            all_zero = reduce_all(_m.equal(kv, _m.cast(0, kv.dtype)))      # Keras leaves a zero kernel as is
+            u, k = self.normalized_weights()
+            self.vector_u.assign(_m.where(all_zero, self.vector_u.read_value(), u))
+            self._kernel.assign(_m.where(all_zero, kv, k))
+        out = self.layer(inputs)
+        return _m.cast(out, inputs.dtype) if hasattr(inputs, "dtype") and out.dtype != inputs.dtype else out
+
+    def get_config(self) -> Dict[str, Any]:
+        from .serialization import serialize
+        config = super().get_config()
+        config.update({"layer": serialize(self.layer), "power_iterations": self.power_iterations})
+        return config
+
+    @classmethod
+    def from_config(cls, config: Dict[str, Any], custom_objects: Optional[dict] = None) -> "SpectralNormalization":
+        from .serialization import deserialize
+        config = dict(config)
+        layer = deserialize(config.pop("layer"), custom_objects)
+        return cls(layer, **config)
