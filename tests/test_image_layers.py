@@ -150,3 +150,25 @@ def test_gradient_flows_through_augmentation():
         y = tf.reduce_sum(layer(x) ** 2)
     g = t.gradient(y, x)
     assert g is not None and np.all(np.isfinite(g.numpy()))
+
+
+def test_random_draws_stay_random_under_function():
+    x = image((4, 5, 6, 3), 76)
+    flip = L.RandomFlip(seed=2)
+    rot = L.RandomRotation(0.3, seed=2)
+
+    @tf.function
+    def augment(t):
+        return rot(flip(t, training=True), training=True)
+
+    @tf.function
+    def bright(t):
+        return tf.image.random_brightness(t, 0.5)
+
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outs = [augment(x).numpy() for _ in range(3)]
+        b = [bright(x).numpy() for _ in range(3)]
+    assert not np.array_equal(outs[0], outs[1]) and not np.array_equal(outs[1], outs[2])
+    assert not np.array_equal(b[0], b[1]) and not np.array_equal(b[1], b[2])

@@ -30,6 +30,9 @@ def _pil():
 
 
 def _bytes(contents: Any, op: str) -> bytes:
+    if isinstance(contents, Tensor):
+        from ..dispatch import _note_numpy_exit
+        _note_numpy_exit(contents)  # the bytes leave the library: a traced function must not bake them in
     v = getattr(contents, "_value", contents)
     if isinstance(v, np.ndarray):
         if v.ndim != 0:
@@ -218,7 +221,7 @@ def is_jpeg(contents: Any, name: Optional[str] = None) -> Tensor:
 
 
 def _image_array(image: Any, op: str, allowed: tuple, dtypes: tuple = (np.uint8,)) -> np.ndarray:
-    arr = np.asarray(getattr(image, "_value", image))
+    arr = np.asarray(image)
     if arr.ndim != 3:
         raise InvalidArgumentError(f"{op}: image must be 3-D [height, width, channels], got shape {list(arr.shape)}.")
     if arr.shape[-1] not in allowed:
@@ -283,8 +286,8 @@ def random_jpeg_quality(image: Any, min_jpeg_quality: int, max_jpeg_quality: int
         raise ValueError("jpeg encoding range must be between 0 and 100.")
     if lo >= hi:
         raise ValueError("`min_jpeg_quality` must be less than `max_jpeg_quality`.")
-    from ._core import _rng
-    return adjust_jpeg_quality(image, int(_rng(seed).integers(lo, hi)))
+    from ._core import _draw_np
+    return adjust_jpeg_quality(image, int(_draw_np(lambda g: g.integers(lo, hi), seed)))
 
 
 def stateless_random_jpeg_quality(image: Any, min_jpeg_quality: int, max_jpeg_quality: int, seed: Any) -> Tensor:

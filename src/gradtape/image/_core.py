@@ -65,11 +65,11 @@ def _unbatch(x: Tensor, batched: bool) -> Tensor:
 
 
 def _int(v: Any) -> int:
-    return int(np.asarray(getattr(v, "_value", v)))
+    return int(np.asarray(v))
 
 
 def _float(v: Any) -> float:
-    return float(np.asarray(getattr(v, "_value", v)))
+    return float(np.asarray(v))
 
 
 # == resizing =======================================================================================
@@ -90,7 +90,7 @@ _METHODS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5", "g
 
 
 def _size_arg(size: Any, op: str) -> tuple:
-    v = np.asarray(getattr(size, "_value", size))
+    v = np.asarray(size)
     if v.dtype.kind == "f":
         raise TypeError(f"{op}: 'size' must be integers (new_height, new_width), got {v.tolist()}.")
     if v.shape != (2,):
@@ -486,7 +486,7 @@ def adjust_gamma(image: Any, gamma: Any = 1, gain: Any = 1) -> Tensor:
     x = _t(image)
     orig = _dtypes.from_numpy(x._value.dtype)
     flt = _to_float(x)
-    if np.any(np.asarray(getattr(gamma, "_value", gamma)) < 0):
+    if np.any(np.asarray(gamma) < 0):
         raise ValueError("Gamma should be a non-negative real number.")
     g = gamma if isinstance(gamma, Tensor) else _m.cast(gamma, flt.dtype)
     adjusted = _m.multiply(_m.cast(gain, flt.dtype), _m.pow(flt, _m.cast(g, flt.dtype)))
@@ -498,6 +498,10 @@ def adjust_hue(image: Any, delta: Any, name: Optional[str] = None) -> Tensor:
     d = _float(delta)
     if d < -1 or d > 1:
         raise ValueError("delta must be in the interval [-1, 1]")
+    return _adjust_hue(image, delta)
+
+
+def _adjust_hue(image: Any, delta: Any) -> Tensor:
     x = _t(image)
     _check_channels(x, 3, "adjust_hue")
     orig = _dtypes.from_numpy(x._value.dtype)
@@ -533,13 +537,20 @@ def per_image_standardization(image: Any) -> Tensor:
 
 # == random augmentations =============================================================================
 
-def _rng(seed: Optional[int]) -> np.random.Generator:
-    from ..ops.random import _generator
-    return _generator(seed)
+def _draw(fn: Any, seed: Optional[int] = None) -> Tensor:
+    """A random draw ``fn(generator)`` through gradtape's random-op entry point, so a traced
+    ``tf.function`` draws again on every call (a value taken out with ``np.asarray`` makes it run
+    eagerly instead; either way no stale random number is replayed)."""
+    from ..ops.random import _draw as draw
+    return draw(lambda g: np.asarray(fn(g)), seed)
+
+
+def _draw_np(fn: Any, seed: Optional[int] = None) -> np.ndarray:
+    return np.asarray(_draw(fn, seed))
 
 
 def _stateless_rng(seed: Any, op: str) -> np.random.Generator:
-    s = np.asarray(getattr(seed, "_value", seed))
+    s = np.asarray(seed)
     if s.shape != (2,) or s.dtype.kind not in "iu":
         raise ValueError(f"{op}: seed must be a shape [2] integer Tensor, got {s.tolist()!r}.")
     return np.random.Generator(np.random.Philox(key=[int(s[0]) & (2 ** 64 - 1), int(s[1]) & (2 ** 64 - 1)]))
@@ -558,18 +569,18 @@ def _random_flip(image: Any, axis: int, u: np.ndarray, op: str) -> Tensor:
 
 
 def _flip_draws(image: Any, rng: np.random.Generator) -> np.ndarray:
-    sh = np.shape(getattr(image, "_value", np.asarray(image)))
+    sh = np.shape(getattr(image, "_value", image))
     return rng.random(sh[0] if len(sh) == 4 else 1)
 
 
 def random_flip_left_right(image: Any, seed: Optional[int] = None) -> Tensor:
     """Flip each image horizontally with probability 1/2 (``tf.image.random_flip_left_right``)."""
-    return _random_flip(image, 1, _flip_draws(image, _rng(seed)), "random_flip_left_right")
+    return _random_flip(image, 1, _draw_np(lambda g: _flip_draws(image, g), seed), "random_flip_left_right")
 
 
 def random_flip_up_down(image: Any, seed: Optional[int] = None) -> Tensor:
     """Flip each image vertically with probability 1/2 (``tf.image.random_flip_up_down``)."""
-    return _random_flip(image, 0, _flip_draws(image, _rng(seed)), "random_flip_up_down")
+    return _random_flip(image, 0, _draw_np(lambda g: _flip_draws(image, g), seed), "random_flip_up_down")
 
 
 def stateless_random_flip_left_right(image: Any, seed: Any) -> Tensor:
@@ -586,6 +597,10 @@ def stateless_random_flip_up_down(image: Any, seed: Any) -> Tensor:
 
 def _uniform(rng: np.random.Generator, lo: float, hi: float) -> np.float32:
     return np.float32(lo + rng.random() * (hi - lo))
+
+
+def _random_uniform(seed: Optional[int], lo: float, hi: float) -> Tensor:
+    return _draw(lambda g: _uniform(g, lo, hi), seed)
 
 
 def _check_brightness(max_delta: float) -> None:
@@ -611,14 +626,14 @@ def random_brightness(image: Any, max_delta: float, seed: Optional[int] = None) 
     """:func:`adjust_brightness` by a delta uniform in ``[-max_delta, max_delta)`` (``tf.image.random_brightness``)."""
     max_delta = _float(max_delta)
     _check_brightness(max_delta)
-    return adjust_brightness(image, _uniform(_rng(seed), -max_delta, max_delta))
+    return adjust_brightness(image, _random_uniform(seed, -max_delta, max_delta))
 
 
 def random_contrast(image: Any, lower: float, upper: float, seed: Optional[int] = None) -> Tensor:
     """:func:`adjust_contrast` by a factor uniform in ``[lower, upper)`` (``tf.image.random_contrast``)."""
     lower, upper = _float(lower), _float(upper)
     _check_range(lower, upper)
-    return adjust_contrast(image, _uniform(_rng(seed), lower, upper))
+    return adjust_contrast(image, _random_uniform(seed, lower, upper))
 
 
 def random_hue(image: Any, max_delta: float, seed: Optional[int] = None) -> Tensor:
@@ -626,14 +641,14 @@ def random_hue(image: Any, max_delta: float, seed: Optional[int] = None) -> Tens
     (``tf.image.random_hue``)."""
     max_delta = _float(max_delta)
     _check_hue(max_delta)
-    return adjust_hue(image, _uniform(_rng(seed), -max_delta, max_delta))
+    return _adjust_hue(image, _random_uniform(seed, -max_delta, max_delta))
 
 
 def random_saturation(image: Any, lower: float, upper: float, seed: Optional[int] = None) -> Tensor:
     """:func:`adjust_saturation` by a factor uniform in ``[lower, upper)`` (``tf.image.random_saturation``)."""
     lower, upper = _float(lower), _float(upper)
     _check_range(lower, upper)
-    return adjust_saturation(image, _uniform(_rng(seed), lower, upper))
+    return adjust_saturation(image, _random_uniform(seed, lower, upper))
 
 
 def stateless_random_brightness(image: Any, max_delta: float, seed: Any) -> Tensor:
@@ -668,7 +683,7 @@ def stateless_random_saturation(image: Any, lower: float, upper: float, seed: An
 def _crop_at_random(value: Any, size: Any, rng: np.random.Generator, op: str) -> Tensor:
     x = _t(value)
     shape = np.asarray(_shape(x), np.int64)
-    size = np.asarray(getattr(size, "_value", size)).astype(np.int64).reshape(-1)
+    size = np.asarray(size).astype(np.int64).reshape(-1)
     if size.shape != shape.shape:
         raise ValueError(f"{op}: size must have one entry per dimension of value (rank {len(shape)}), "
                          f"got {size.tolist()}.")
@@ -681,7 +696,16 @@ def _crop_at_random(value: Any, size: Any, rng: np.random.Generator, op: str) ->
 
 def random_crop(value: Any, size: Any, seed: Optional[int] = None, name: Optional[str] = None) -> Tensor:
     """Crop a random ``size`` window from ``value`` (any rank) (``tf.image.random_crop``)."""
-    return _crop_at_random(value, size, _rng(seed), "random_crop")
+    x = _t(value)
+    shape = np.asarray(_shape(x), np.int64)
+    sz = np.asarray(size).astype(np.int64).reshape(-1)
+    if sz.shape != shape.shape:
+        raise ValueError(f"random_crop: size must have one entry per dimension of value (rank {len(shape)}), "
+                         f"got {sz.tolist()}.")
+    if np.any(shape < sz):
+        raise InvalidArgumentError(f"random_crop: Need value.shape >= size, got {shape.tolist()} {sz.tolist()}")
+    offsets = _draw_np(lambda g: np.array([g.integers(0, int(lim)) for lim in (shape - sz + 1)], np.int64), seed)
+    return x[tuple(slice(int(o), int(o) + int(n)) for o, n in zip(offsets, sz))]
 
 
 def stateless_random_crop(value: Any, size: Any, seed: Any, name: Optional[str] = None) -> Tensor:
@@ -853,7 +877,7 @@ def sobel_edges(image: Any) -> Tensor:
 
 
 def _four(v: Any, what: str) -> tuple:
-    v = [int(e) for e in np.asarray(getattr(v, "_value", v)).reshape(-1)]
+    v = [int(e) for e in np.asarray(v).reshape(-1)]
     if len(v) != 4 or v[0] != 1 or v[3] != 1:
         raise ValueError(f"extract_patches: {what} must be [1, rows, cols, 1], got {v}.")
     return v[1], v[2]
@@ -897,8 +921,8 @@ def extract_patches(images: Any, sizes: Any, strides: Any, rates: Any, padding: 
 
 def _nms(boxes: Any, scores: Any, max_output_size: Any, iou_threshold: Any, score_threshold: Any,
          op: str) -> tuple:
-    bx = np.asarray(getattr(boxes, "_value", boxes), np.float64)
-    sc = np.asarray(getattr(scores, "_value", scores), np.float64)
+    bx = np.asarray(boxes, np.float64)
+    sc = np.asarray(scores, np.float64)
     if bx.ndim != 2 or bx.shape[1] != 4:
         raise InvalidArgumentError(f"{op}: boxes must be 2-D [num_boxes, 4], got shape {list(bx.shape)}.")
     if sc.ndim != 1:
@@ -954,7 +978,7 @@ def non_max_suppression_with_scores(boxes: Any, scores: Any, max_output_size: An
                                   "supported by gradtape; use soft_nms_sigma=0.0 (hard NMS).")
     idx, sc = _nms(boxes, scores, max_output_size, iou_threshold, score_threshold,
                    "non_max_suppression_with_scores")
-    dt = np.asarray(getattr(scores, "_value", scores)).dtype
+    dt = np.asarray(scores).dtype
     dt = dt if dt.kind == "f" else np.dtype(np.float32)
     return _wrap(idx), _wrap(sc.astype(dt))
 
@@ -966,15 +990,15 @@ def draw_bounding_boxes(images: Any, boxes: Any, colors: Any, name: Optional[str
     uses ``colors[k % len(colors)]`` (RGBA; as many leading channels as the image has are used).
     """
     x = _t(images)
-    img = np.array(x._value)
+    img = np.array(x)
     if img.ndim != 4 or img.shape[-1] not in (1, 3, 4):
         raise InvalidArgumentError(f"draw_bounding_boxes: images must be 4-D with 1, 3 or 4 channels, got "
                                    f"shape {list(img.shape)}.")
-    bx = np.asarray(getattr(boxes, "_value", boxes), np.float32)
+    bx = np.asarray(boxes, np.float32)
     if bx.ndim != 3 or bx.shape[-1] != 4 or bx.shape[0] != img.shape[0]:
         raise InvalidArgumentError(f"draw_bounding_boxes: boxes must be [batch, num_boxes, 4], got shape "
                                    f"{list(bx.shape)}.")
-    col = None if colors is None else np.asarray(getattr(colors, "_value", colors), np.float32)
+    col = None if colors is None else np.asarray(colors, np.float32)
     if col is None or col.size == 0:
         col = np.array([[1, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 1], [0, 1, 0, 1], [0.5, 0, 0.5, 1],
                         [0.5, 0.5, 0, 1], [0.5, 0, 0, 1], [0, 0, 0.5, 1], [0, 1, 1, 1], [1, 0, 1, 1]], np.float32)
@@ -1025,13 +1049,13 @@ def crop_and_resize(image: Any, boxes: Any, box_indices: Any, crop_size: Any, me
     if _shape(bx)[-1:] != (4,) or len(_shape(bx)) != 2:
         raise InvalidArgumentError(f"crop_and_resize: boxes must be 2-D [num_boxes, 4], got shape {list(_shape(bx))}.")
     n = _shape(bx)[0]
-    ind = np.asarray(getattr(box_indices, "_value", box_indices)).astype(np.int64).reshape(-1)
+    ind = np.asarray(box_indices).astype(np.int64).reshape(-1)
     if ind.shape != (n,):
         raise InvalidArgumentError(f"crop_and_resize: box_indices must be 1-D with {n} entries, got shape "
                                    f"{list(np.shape(getattr(box_indices, '_value', box_indices)))}.")
     if n and (ind.min() < 0 or ind.max() >= b):
         raise InvalidArgumentError(f"crop_and_resize: box_index has values outside [0, batch_size={b}).")
-    cs = np.asarray(getattr(crop_size, "_value", crop_size)).reshape(-1)
+    cs = np.asarray(crop_size).reshape(-1)
     if cs.shape != (2,) or np.any(cs <= 0):
         raise InvalidArgumentError(f"crop_and_resize: crop_size must be two positive integers, got {cs.tolist()}.")
     ch, cw = int(cs[0]), int(cs[1])
@@ -1101,8 +1125,8 @@ def combined_non_max_suppression(boxes: Any, scores: Any, max_output_size_per_cl
     to ``min(max_total_size, max_output_size_per_class * num_classes)``); boxes clipped to [0, 1]
     when ``clip_boxes``. Ties in score are kept in index order.
     """
-    bx = np.asarray(getattr(boxes, "_value", boxes), np.float32)
-    sc = np.asarray(getattr(scores, "_value", scores), np.float32)
+    bx = np.asarray(boxes, np.float32)
+    sc = np.asarray(scores, np.float32)
     if bx.ndim != 4 or bx.shape[-1] != 4:
         raise InvalidArgumentError(f"combined_non_max_suppression: boxes must be 4-D [batch, num_boxes, q, 4], got "
                                    f"shape {list(bx.shape)}.")
@@ -1150,7 +1174,7 @@ def _sample_box(rng: np.random.Generator, image_size: Any, bounding_boxes: Any, 
     height, width = int(size_arr[0]), int(size_arr[1])
     if height <= 0 or width <= 0:
         raise InvalidArgumentError(f"{op}: image height and width must be positive, got {height}x{width}.")
-    bx = np.asarray(getattr(bounding_boxes, "_value", bounding_boxes), np.float32).reshape(-1, 4)
+    bx = np.asarray(bounding_boxes, np.float32).reshape(-1, 4)
     ar = [0.75, 1.33] if aspect_ratio_range is None else [float(v) for v in aspect_ratio_range]
     area = [0.05, 1.0] if area_range is None else [float(v) for v in area_range]
     attempts = 100 if max_attempts is None else int(max_attempts)
@@ -1233,7 +1257,8 @@ def sample_distorted_bounding_box(image_size: Any, bounding_boxes: Any, seed: in
     boxes, with aspect ratio and area fraction in the given ranges; the whole image after
     ``max_attempts`` failures (``tf.image.sample_distorted_bounding_box``, TF's sampling procedure).
     ``tf.slice(image, begin, size)`` takes the crop. ``seed=0`` draws from the global generator."""
-    rng = _rng(None if not seed else int(seed))
+    from ..ops.random import _generator
+    rng = _generator(None if not seed else int(seed))
     return _sample_box(rng, image_size, bounding_boxes, float(min_object_covered), aspect_ratio_range, area_range,
                        max_attempts, use_image_if_no_bounding_boxes, "sample_distorted_bounding_box")
 

@@ -69,7 +69,7 @@ def projective_transform(images: Any, transforms: Any, interpolation: str = "bil
     if len(shape) != 4:
         raise ValueError(f"projective_transform: images must be 4-D (batch, height, width, channels), got {list(shape)}.")
     b, h, w, c = shape
-    t = np.asarray(getattr(transforms, "_value", transforms), _f32).reshape(-1, 8)
+    t = np.asarray(transforms, _f32).reshape(-1, 8)
     if t.shape[0] not in (1, b):
         raise ValueError(f"projective_transform: transforms must be (8,), (1, 8) or ({b}, 8), got {list(t.shape)}.")
     t = np.broadcast_to(t, (b, 8))

@@ -140,8 +140,15 @@ def _check_fill(fill_mode: str, interpolation: str) -> None:
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one {INTERPOLATIONS}.")
 
 
+def _random(rng: np.random.Generator, shape: Any) -> np.ndarray:
+    """``rng.random(shape)`` through gradtape's random-op entry point: a traced ``tf.function`` sees
+    the draw (and the value leaving into NumPy) and runs eagerly instead of replaying stale numbers."""
+    from ....ops.random import _draw
+    return np.asarray(_draw(lambda g: np.asarray(rng.random(shape)), None))
+
+
 def _uniform(rng: np.random.Generator, lo: float, hi: float, shape: Any) -> np.ndarray:
-    return (lo + (hi - lo) * rng.random(shape)).astype(np.float32)
+    return (lo + (hi - lo) * _random(rng, shape)).astype(np.float32)
 
 
 class _AffineLayer(_ImageLayer):
@@ -274,7 +281,7 @@ class RandomFlip(_ImageLayer):
         x = self._cast(x)
         if training:
             n = self._batch_size(x, nd)
-            flips = self._rng.random(n) <= 0.5
+            flips = _random(self._rng, n) <= 0.5
             shape = (n, 1, 1, 1) if nd == 4 else (1, 1, 1)
             cond = _wrap(np.broadcast_to(flips.reshape(shape), np.shape(x._value)).copy())
             o = nd - 3
