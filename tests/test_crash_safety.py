@@ -130,7 +130,7 @@ def test_sigkill_during_saves_never_mixes(tmp_path, fmt):
         set_state(model, 1)
         save(model, 1)
         times.append(time.perf_counter() - t0)
-    span = 2.5 * sorted(times)[1]  # kills land anywhere in the child's first two or three saves
+    span = 2.0 * sorted(times)[1]  # kills land anywhere in the next one or two saves
     rng = random.Random(1234)
     prev, k = 1.0, 2
     seen = set()
@@ -146,22 +146,24 @@ def test_sigkill_during_saves_never_mixes(tmp_path, fmt):
                 while True:
                     set_state(model, i)
                     save(model, i)
+                    os.write(w, b"x")  # one more save complete
                     i += 1
             finally:
                 os._exit(1)
         os.close(w)
-        os.read(r, 1)
-        os.close(r)
-        time.sleep(rng.uniform(0, span))
+        for _ in range(1 + rng.randrange(2)):  # wait for the child's start and 0-1 completed saves
+            os.read(r, 1)
+        time.sleep(rng.uniform(0, span))  # then kill at a random point of the saves that follow
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        os.close(r)
         set_state(target, -1)
         got = state_of(load(target))
         assert got == prev or got >= start, f"kill {kill}: loaded save {got}, expected {prev} or >= {start}"
         seen.add(got)
         prev = got
         k = int(got) + 1000 if got >= start else k + 1000  # the next child's saves are distinguishable
-    assert len(seen) > KILLS // 5, f"the kills hit too few distinct saves: {sorted(seen)}"
+    assert len(seen) > KILLS // 3, f"the kills hit too few distinct saves: {sorted(seen)}"
     set_state(model, k)
     save(model, k)  # the next save removes what the killed writers left
     assert _leftovers(str(tmp_path)) == []
