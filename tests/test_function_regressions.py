@@ -417,7 +417,6 @@ def test_variable_write_paths_happen_on_every_call():
         def prog(x):
             v.assign_add(x)
             v.assign_sub(x * 0.5)
-            v.scatter_nd_add([[1]], [x[0]]) if hasattr(v, "scatter_nd_add") else None
             with tf.GradientTape() as t:
                 loss = tf.reduce_sum(w * w) * x[0]
             opt.apply_gradients([(t.gradient(loss, w), w)])
@@ -433,6 +432,39 @@ def test_variable_write_paths_happen_on_every_call():
     got = _quiet(run, tf.function)
     for a, b in zip(want, got):
         np.testing.assert_allclose(b, a, rtol=1e-6)
+
+
+def test_scatter_updates_of_a_variable_happen_on_every_call():
+    def run(wrap):
+        v = tf.Variable(np.zeros(3, np.float32))
+
+        def prog(x):
+            v.scatter_add(tf.IndexedSlices(x[:1] * 2.0, tf.constant([1])))
+            v.scatter_update(tf.IndexedSlices(x[1:2], tf.constant([2])))
+            return v.read_value()
+        f = wrap(prog)
+        return [f(f32(1, 2, 3) + k).numpy() for k in range(3)]
+
+    want = run(lambda p: p)
+    with pytest.warns(RuntimeWarning, match="scatter update"):
+        got = run(tf.function)
+    np.testing.assert_array_equal(np.array(got), np.array(want))
+
+
+def test_loss_scale_optimizer_step_happens_on_every_call():
+    def run(wrap):
+        w = tf.Variable(np.ones(2, np.float32))
+        opt = tf.keras.mixed_precision.LossScaleOptimizer(tf.keras.optimizers.SGD(0.1))
+
+        def step(x):
+            with tf.GradientTape() as t:
+                loss = tf.reduce_sum(w * x)
+            opt.apply_gradients([(t.gradient(loss, w), w)])
+            return w.read_value()
+        f = wrap(step)
+        return [f(f32(1, 2) * (k + 1)).numpy() for k in range(3)]
+
+    np.testing.assert_allclose(_quiet(run, tf.function), run(lambda p: p), rtol=1e-6)
 
 
 # -- threads -----------------------------------------------------------------------------------

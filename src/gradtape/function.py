@@ -7,26 +7,39 @@ straight-line Python function over NumPy values (a *plan*); later calls with the
 the plan, building no Tensor per op.
 
 Optimisations: ops whose inputs do not depend on the function's inputs or variables are folded into
-constants (their values are taken from the trace); common subexpressions are merged; dead ops are
-dropped; elementwise NumPy ufuncs write into a buffer that an earlier op produced and nobody reads
-again (``out=``); ``+ - * /`` on NumPy values use the operator form (NumPy's scalar fast path).
+constants (their values are taken from the trace); common subexpressions are merged by exact
+content (attributes and literals hashed and compared exactly); dead ops are dropped (except random
+draws and ops that check their indices); elementwise NumPy ufuncs write into a buffer that an
+earlier op produced and nobody reads again (``out=``), decided on the final plan; ``+ - * /`` on
+NumPy values use the operator form (NumPy's scalar fast path).
 
-Around ``GradientTape``: a call whose inputs (or trainable variables read inside) are watched by an
-active tape is recorded as ONE op on that tape. Its forward is the forward part of a *joint* plan
-traced with the gradient included; the values the backward needs are kept, and its gradient runs
-the backward part of that plan (a traced, optimised backward plan). The op object is built per
-function and is not added to ``registry.REGISTRY``.
+A compiled call gives the eager call's values and gradients on every call. A tensor value that
+Python reads while tracing (``if x > 0:``, ``float(x)``, ``x.numpy()``, a tensor used as a shape,
+an index or a slice bound) is either static (a shape, fixed by the signature, which includes
+shapes, dtypes and exact Python values: ``-0.0`` is not ``0.0``) or makes the function fall back to
+eager execution with a warning naming the cause; so do variable writes outside ``assign``/
+``assign_add``/``assign_sub``/``Optimizer.apply_gradients`` (scatter updates, NumPy writes) and
+custom gradients. Random ops draw again on every call, from the same generator in eager order.
+Optimizer steps and Keras metric updates are replayed on every call.
+
+Around ``GradientTape``: a call whose inputs (or variables read inside) are watched by an active
+tape is recorded as ONE op on that tape (one per output when outputs reach different inputs). Its
+forward is the forward part of a *joint* plan traced with the gradient included; the values the
+backward needs are kept, and its gradient runs the backward part of that plan. When a tape records
+the backward pass (higher-order gradients), the traced forward and backward ops are replayed
+through the dispatcher instead (the Python function does not run again). A call whose plan holds
+a tensor that an active tape watches as a constant (a closure's tensor) runs eagerly. The op
+object is built per function and is not added to ``registry.REGISTRY``.
+
+Tracing intercepts variable writes, optimizer steps and metric updates with wrappers that act only
+for the tracing thread; other threads running at the same time are not affected.
 
 Python control flow on Python values is specialised per signature (it retraces, as TF does).
-Control flow on a traced tensor's value (``if x > 0:``, ``float(x)``, ``x.numpy()``), random ops,
-and variable writes outside ``assign``/``assign_add``/``assign_sub``/``Optimizer.apply_gradients``
-cannot be compiled: the function falls back to eager execution, with a warning naming the cause
-(the results stay correct; TF would use AutoGraph or raise instead).
-
 As in TF, Python side effects (``print``, appending to a list) happen only while tracing; unlike TF,
 ``tf.print`` too (it is Python here). Variables may be created on the first call only (Keras layers
-building themselves); later calls do not create them again. ``reduce_retracing=True`` runs calls
-with new shapes eagerly instead of tracing a shape-generic graph.
+building themselves; the random draws that initialise them happen once); later calls do not create
+them again. ``reduce_retracing=True`` runs calls with new shapes eagerly instead of tracing a
+shape-generic graph.
 """
 from __future__ import annotations
 
