@@ -506,3 +506,15 @@ def test_tracing_in_one_thread_does_not_capture_another_threads_updates():
         f(tf.constant(1.0))
     assert v_b.numpy() == 3.0
     assert v_a.numpy() == 5.0
+
+
+def test_value_dependent_shapes_are_not_baked():
+    def prog(x):
+        u = tf.unique(tf.cast(x > 0, tf.int32)).y
+        m = tf.boolean_mask(x, x > 0)
+        return x + tf.cast(tf.size(u), tf.float32) + tf.reduce_mean(m) * 0.0 + tf.cast(
+            tf.shape(m)[0], tf.float32)
+
+    f = tf.function(prog)
+    for v in ([1.0, -1.0, 2.0], [1.0, 1.0, 2.0], [-1.0, -2.0, 3.0], [1.0, 2.0, 3.0]):
+        np.testing.assert_allclose(_quiet(f, f32(*v)).numpy(), prog(f32(*v)).numpy())

@@ -113,6 +113,10 @@ _STATIC_OPS = frozenset({"shape", "shape_n", "size", "rank", "zeros_like", "ones
 #: so a compiled call raises where the eager call does.
 _CHECKING_OPS = frozenset({"gather", "gather_nd", "scatter_nd"})
 
+#: Ops whose output shape depends on their input's values: Python code after them reads shapes
+#: (``tf.shape``, ``.shape``, shape attributes of later ops) that a plan would keep fixed.
+_DYNAMIC_SHAPE_OPS = frozenset({"argwhere", "flat_nonzero", "unique"})
+
 _tls = threading.local()
 
 
@@ -284,6 +288,9 @@ class _Trace:
         derived = any(k == "s" and self.derived[v] for k, v in ins)
         if op.name in _STATIC_OPS:
             derived = False
+        if derived and op.name in _DYNAMIC_SHAPE_OPS:
+            self.fail(f"the output shape of {op.name!r} depends on the values of its input (e.g. "
+                      "boolean_mask, unique, where with one argument)")
         if derived and op.forward is None:
             self.fail(f"the op {op.name!r} has no forward that a plan can run (a custom_gradient "
                       "or another Python-level op)")

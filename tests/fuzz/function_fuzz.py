@@ -224,14 +224,14 @@ def _np(v: Any) -> Any:
     return None if v is None else np.asarray(v.numpy() if hasattr(v, "numpy") else v)
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
     if a is None or b is None:
         return a is None and b is None
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     if a.dtype.kind in "fc":
-        return bool(np.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True))
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
     return bool(np.array_equal(a, b))
 
 
@@ -360,8 +360,11 @@ def check(prog: Program, seed: int) -> tuple:
                 av, bv = [av], [bv]
             if len(av) != len(bv):
                 return f"call {i} ({mode}): {key} lengths differ", fell_back, None
+            # second-order gradients: the compiled op adds the cotangents of a repeated output
+            # in another order than eager; float32 rounding, amplified, stays within 1e-4
+            tol = (1e-4, 1e-5) if key == "g2" else (1e-5, 1e-6)
             for j, (p, q) in enumerate(zip(av, bv)):
-                if not _same(p, q):
+                if not _same(p, q, *tol):
                     return (f"call {i} ({mode}): {key}[{j}] differs: eager {p!r} vs compiled {q!r}",
                             fell_back, None)
     if not _same(ea_after, co_after):
