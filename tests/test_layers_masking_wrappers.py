@@ -135,3 +135,35 @@ def test_reshaping_layer_errors():
 def test_group_normalization_checks_groups():
     with pytest.raises(ValueError, match="multiple"):
         L.GroupNormalization(groups=4)(np.zeros((1, 6), np.float32))
+
+
+def _mha_bidirectional_model():
+    K = tf.keras
+    inp = K.Input((5,), dtype="int32")
+    e = K.layers.Embedding(7, 4, mask_zero=True)(inp)
+    h = K.layers.MultiHeadAttention(2, 3)(e, e)
+    h = K.layers.Bidirectional(K.layers.LSTM(2))(h)
+    return K.Model(inp, K.layers.Dense(1)(h))
+
+
+def test_keras_weights_file_with_attention_and_bidirectional_loads_and_round_trips(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    import json
+    import os
+    data = os.path.join(os.path.dirname(__file__), "data", "keras_layers_files")
+    with open(os.path.join(data, "mha_bidirectional.json")) as f:
+        ref = json.load(f)
+    model = _mha_bidirectional_model()
+    keras_file = os.path.join(data, "mha_bidirectional.weights.h5")
+    model.load_weights(keras_file)
+    np.testing.assert_allclose(model.predict(np.array(ref["ids"], np.int32), verbose=0), ref["predictions"],
+                               rtol=1e-5, atol=1e-6)
+    ours = str(tmp_path / "ours.weights.h5")
+    model.save_weights(ours)
+
+    def datasets(path):
+        out = {}
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda n, o: out.__setitem__(n, o.shape) if isinstance(o, h5py.Dataset) else None)
+        return out
+    assert datasets(ours) == datasets(keras_file)          # the same paths and shapes as Keras writes

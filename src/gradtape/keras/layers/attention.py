@@ -190,16 +190,16 @@ class MultiHeadAttention(Layer):
         try:
             eq, bias, out_rank = _proj_equation(q_rank - 1, 1, 2)
             free = [None] * (out_rank - 1 - 2)
-            self._query_dense = self._sublayer(eq, free + [self._num_heads, self._key_dim], bias, "query")
-            _build_sub(self._query_dense, query_shape)
+            self.query_dense = self._sublayer(eq, free + [self._num_heads, self._key_dim], bias, "query")
+            _build_sub(self.query_dense, query_shape)
             eq, bias, out_rank = _proj_equation(len(key_shape) - 1, 1, 2)
-            self._key_dense = self._sublayer(eq, [None] * (out_rank - 3) + [self._num_heads, self._key_dim],
+            self.key_dense = self._sublayer(eq, [None] * (out_rank - 3) + [self._num_heads, self._key_dim],
                                              bias, "key")
-            _build_sub(self._key_dense, key_shape)
+            _build_sub(self.key_dense, key_shape)
             eq, bias, out_rank = _proj_equation(len(value_shape) - 1, 1, 2)
-            self._value_dense = self._sublayer(eq, [None] * (out_rank - 3) + [self._num_heads, self._value_dim],
+            self.value_dense = self._sublayer(eq, [None] * (out_rank - 3) + [self._num_heads, self._value_dim],
                                                bias, "value")
-            _build_sub(self._value_dense, value_shape)
+            _build_sub(self.value_dense, value_shape)
             rank = out_rank
             if self._attention_axes is None:
                 self._attention_axes = tuple(range(1, rank - 2))
@@ -211,9 +211,9 @@ class MultiHeadAttention(Layer):
             self._dropout_layer = Dropout(rate=self._dropout, seed=self.seed)
             out_shape = list(self._output_shape) if self._output_shape else [query_shape[-1]]
             eq, bias, out_rank = _proj_equation(q_rank - 1, 2, len(out_shape))
-            self._output_dense = self._sublayer(eq, [None] * (out_rank - 1 - len(out_shape)) + out_shape, bias,
+            self.output_dense = self._sublayer(eq, [None] * (out_rank - 1 - len(out_shape)) + out_shape, bias,
                                                 "attention_output")
-            _build_sub(self._output_dense, tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
+            _build_sub(self.output_dense, tuple(query_shape[:-1]) + (self._num_heads, self._value_dim))
         finally:
             _CTX.scopes.pop()
         self.built = True
@@ -229,10 +229,12 @@ class MultiHeadAttention(Layer):
         self._build_from_shapes(tuple(query_shape), tuple(value_shape),
                                 None if key_shape is None else tuple(key_shape))
 
-    query_dense = property(lambda self: self._query_dense)
-    key_dense = property(lambda self: self._key_dense)
-    value_dense = property(lambda self: self._value_dense)
-    output_dense = property(lambda self: self._output_dense)
+    # Keras keeps the projections in ``_query_dense`` etc. behind public properties; its weight files
+    # name them by the public names, so they are stored under those here.
+    _query_dense = property(lambda self: self.query_dense)
+    _key_dense = property(lambda self: self.key_dense)
+    _value_dense = property(lambda self: self.value_dense)
+    _output_dense = property(lambda self: self.output_dense)
 
     def _compute_attention_mask(self, query: Tensor, value: Tensor, query_mask: Any, value_mask: Any,
                                 key_mask: Any, attention_mask: Any, use_causal_mask: bool) -> Any:
@@ -301,11 +303,11 @@ class MultiHeadAttention(Layer):
             key_mask = get_keras_mask(key)
         mask = self._compute_attention_mask(query, value, q_mask, value_mask, key_mask, attention_mask,
                                             use_causal_mask)
-        q = self._query_dense(query)
-        k = self._key_dense(key)
-        v = self._value_dense(value)
+        q = self.query_dense(query)
+        k = self.key_dense(key)
+        v = self.value_dense(value)
         out, scores = self._compute_attention(q, k, v, mask, training, return_attention_scores)
-        out = self._output_dense(out)
+        out = self.output_dense(out)
         if q_mask is not None:
             from .masking import set_keras_mask
             set_keras_mask(out, q_mask)
