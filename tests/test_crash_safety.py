@@ -163,7 +163,9 @@ def test_sigkill_during_saves_never_mixes(tmp_path, fmt):
         seen.add(got)
         prev = got
         k = int(got) + 1000 if got >= start else k + 1000  # the next child's saves are distinguishable
-    assert len(seen) > KILLS // 3, f"the kills hit too few distinct saves: {sorted(seen)}"
+    # The test is only meaningful if kills fell after completed saves too, not all inside the first
+    # save of each child; how many do depends on the machine's load, so the bar is low but not zero.
+    assert len(seen) >= max(3, KILLS // 10), f"the kills hit too few distinct saves: {sorted(seen)}"
     set_state(model, k)
     save(model, k)  # the next save removes what the killed writers left
     assert _leftovers(str(tmp_path)) == []
