@@ -1,6 +1,6 @@
 """Keras callbacks (``tf.keras.callbacks``): Callback, CallbackList, History, ProgbarLogger,
 EarlyStopping, ModelCheckpoint, LearningRateScheduler, LambdaCallback, TerminateOnNaN,
-ReduceLROnPlateau, CSVLogger.
+ReduceLROnPlateau, CSVLogger, TensorBoard.
 
 The hooks and their ``logs`` are Keras's: ``on_epoch_end(epoch, logs)`` gets ``loss``, the metrics and
 ``val_*`` entries as floats; ``on_train_batch_end(batch, logs)`` the running values. ``fit`` adds a
@@ -565,3 +565,179 @@ class CSVLogger(Callback):
             self._file.close()
             self._file = None
             self._writer = None
+
+
+class TensorBoard(Callback):
+    """Write TensorBoard logs during ``fit`` (``keras.callbacks.TensorBoard``, Keras 3 layout and timing).
+
+    Under ``log_dir/train``: ``epoch_<metric>`` and ``epoch_learning_rate`` at step ``epoch``; with an int
+    ``update_freq``, ``batch_<metric>`` at the global batch count; the model's JSON config as tag ``keras``
+    (plugin ``graph_keras_model``) when ``write_graph``; weight histograms ``<model>/<layer>/<weight>/histogram``
+    every ``histogram_freq`` epochs. Under ``log_dir/validation``: ``epoch_<metric>`` and
+    ``evaluation_<metric>_vs_iterations`` (step: optimizer iterations).
+
+    As in Keras 3, with an int ``update_freq`` the train (or, while validating, the validation) writer is the
+    default writer during ``fit`` -- so ``tf.summary`` calls in the model land in it -- under
+    ``record_if(count % update_freq == 0)`` on the global train (or test) batch count; that condition also
+    gates the epoch summaries, so Keras writes epoch values only for epochs that end on such a count.
+    Needs the ``tensorboard`` package. Profiling, embeddings and weight images are not supported.
+    """
+
+    def __init__(self, log_dir: Any = "logs", histogram_freq: int = 0, write_graph: bool = True,
+                 write_images: bool = False, write_steps_per_second: bool = False, update_freq: Any = "epoch",
+                 profile_batch: Any = 0, embeddings_freq: int = 0, embeddings_metadata: Any = None) -> None:
+        super().__init__()
+        if write_images:
+            raise NotImplementedError("TensorBoard(write_images=True) is not supported by gradtape.")
+        if profile_batch not in (0, None, (0, 0), [0, 0]):
+            raise NotImplementedError("TensorBoard(profile_batch=...) is not supported: gradtape has no profiler.")
+        if embeddings_freq:
+            raise NotImplementedError("TensorBoard(embeddings_freq=...) is not supported by gradtape.")
+        if update_freq == "batch":
+            update_freq = 1
+        if update_freq != "epoch" and (isinstance(update_freq, bool) or not isinstance(update_freq, int)
+                                       or update_freq < 1):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch', 'batch' or a positive int; got {update_freq!r}.")
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq = int(histogram_freq)
+        self.write_graph, self.write_images = write_graph, write_images
+        self.write_steps_per_second = write_steps_per_second
+        self.update_freq = update_freq
+        self._writers: Dict[str, Any] = {}
+        self._stack: List[Any] = []
+        self._global_train_batch = 0
+        self._global_test_batch = 0
+        self._should_write_graph = False
+        self._epoch_start = 0.0
+        self._epoch_start_iterations = 0
+
+    def _writer(self, kind: str) -> Any:
+        if kind not in self._writers:
+            from .. import summary
+            self._writers[kind] = summary.create_file_writer(os.path.join(self.log_dir, kind))
+        return self._writers[kind]
+
+    def _push_writer(self, kind: str, step: int) -> None:
+        if self.update_freq == "epoch":
+            return
+        import contextlib
+        from .. import summary
+        freq = self.update_freq
+        stack = contextlib.ExitStack()
+        stack.enter_context(self._writer(kind).as_default(step))
+        stack.enter_context(summary.record_if(lambda: step % freq == 0))
+        self._stack.append(stack)
+
+    def _pop_writer(self) -> None:
+        if self.update_freq == "epoch" or not self._stack:
+            return
+        self._stack.pop().close()
+
+    def _iterations(self) -> Optional[int]:
+        it = getattr(getattr(self.model, "optimizer", None), "iterations", None)
+        return None if it is None else int(np.asarray(getattr(it, "_value", it)))
+
+    def on_train_begin(self, logs=None):
+        self._global_train_batch = 0
+        self._push_writer("train", 0)
+        self._should_write_graph = bool(self.write_graph)
+
+    def on_train_end(self, logs=None):
+        self._pop_writer()
+        while self._stack:
+            self._pop_writer()
+        for w in self._writers.values():
+            w.close()
+        self._writers = {}
+
+    def on_test_begin(self, logs=None):
+        self._push_writer("validation", self._global_test_batch)
+
+    def on_test_end(self, logs=None):
+        from .. import summary
+        step = self._iterations()
+        if step is not None:
+            with self._writer("validation").as_default():
+                for name, value in (logs or {}).items():
+                    summary.scalar(f"evaluation_{name}_vs_iterations", value, step=step)
+        self._pop_writer()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        import time
+        self._global_train_batch += 1
+        if self.update_freq != "epoch":
+            self._pop_writer()
+            self._push_writer("train", self._global_train_batch)
+        self._batch_start = time.time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+        from .. import summary
+        if self._should_write_graph:
+            self._write_model_config()
+            self._should_write_graph = False
+        if self.write_steps_per_second:
+            dt = time.time() - self._batch_start
+            summary.scalar("batch_steps_per_second", 1.0 / dt if dt > 0 else 0.0, step=self._global_train_batch)
+        if isinstance(logs, dict):
+            for name, value in logs.items():
+                summary.scalar(f"batch_{name}", value, step=self._global_train_batch)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._global_test_batch += 1
+        if self.update_freq != "epoch":
+            self._pop_writer()
+            self._push_writer("validation", self._global_test_batch)
+
+    def _write_model_config(self) -> None:
+        from .. import summary
+        if type(self.model).__name__ not in ("Functional", "Sequential", "Model"):
+            return
+        try:
+            config = self.model.to_json()
+        except Exception as e:  # Keras warns and goes on, too
+            warnings.warn(f"Model failed to serialize as JSON. Ignoring... {e}", stacklevel=3)
+            return
+        md = summary._metadata("graph_keras_model", b"1")
+        with self._writer("train").as_default():
+            summary.write("keras", np.array(config, dtype=object), step=0, metadata=md)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        import time
+        self._epoch_start = time.time()
+        self._epoch_start_iterations = self._iterations() or 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        import time
+        from .. import summary
+        if logs:
+            train = {k: v for k, v in logs.items() if not k.startswith("val_")}
+            val = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
+            opt = getattr(self.model, "optimizer", None)
+            if opt is not None and (hasattr(opt, "learning_rate") or hasattr(opt, "lr")):
+                train["learning_rate"] = _get_lr(opt)
+            if self.write_steps_per_second:
+                dt = time.time() - self._epoch_start
+                done = (self._iterations() or 0) - self._epoch_start_iterations
+                train["steps_per_second"] = done / dt if dt > 0 else 0.0
+            if train:
+                with self._writer("train").as_default():
+                    for name, value in train.items():
+                        summary.scalar(f"epoch_{name}", value, step=epoch)
+            if val:
+                with self._writer("validation").as_default():
+                    for name, value in val.items():
+                        summary.scalar(f"epoch_{name}", value, step=epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._log_weights(epoch)
+
+    def _log_weights(self, epoch: int) -> None:
+        from .. import summary
+        prefix = getattr(self.model, "name", "model")
+        with self._writer("train").as_default():
+            for layer in self.model.layers:
+                for w in layer.weights:
+                    name = getattr(w, "path", None) or w.name.split(":")[0]
+                    if not name.startswith(prefix + "/"):
+                        name = prefix + "/" + name
+                    summary.histogram(name + "/histogram", w, step=epoch)
