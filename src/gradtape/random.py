@@ -19,6 +19,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import dtypes as _dtypes
+from ._host import host_array
 from .dispatch import convert_to_tensor
 from .errors import InvalidArgumentError
 from .ops import random as _random
@@ -325,7 +326,7 @@ def set_global_generator(generator: Generator) -> None:
 # -- stateless ops -------------------------------------------------------------------------------
 
 def _seed_pair(seed: Any, op: str) -> tuple:
-    v = np.asarray(getattr(seed, "_value", seed))
+    v = host_array(seed)
     if v.dtype.kind not in "iu":
         raise TypeError(f"{op}: seed must be an int32 or int64 tensor of shape [2], got {seed!r}.")
     if v.shape != (2,):
@@ -399,7 +400,7 @@ def fold_in(seed: Any, data: Any, alg: Any = "auto_select") -> Tensor:
     """A new seed from ``seed`` and an integer ``data`` (``tf.random.fold_in``)."""
     _alg(alg)
     a, b = _seed_pair(seed, "random.fold_in")
-    x = int(np.asarray(getattr(data, "_value", data))) & _MASK
+    x = int(host_array(data)) & _MASK
     g = np.random.Generator(np.random.Philox(counter=[x, 0, 0, 0], key=[a, b]))
     v = g.integers(0, 2 ** 64, size=2, dtype=np.uint64, endpoint=False)
     d = np.asarray(getattr(seed, "_value", seed)).dtype

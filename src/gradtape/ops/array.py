@@ -24,7 +24,8 @@ def _is_tensorlike(v: Any) -> bool:
 
 
 def _np(v: Any) -> np.ndarray:
-    return np.asarray(v._value if _is_tensorlike(v) else v)
+    from .._host import host_array
+    return host_array(v)
 
 
 # -- repeat, meshgrid, roll, slice -------------------------------------------------------------
@@ -190,7 +191,7 @@ def sequence_mask(lengths: Any, maxlen: Any = None, dtype: Any = _dtypes.bool,
     ``max(lengths)``."""
     from .constructors import _wrap
     lt = convert_to_tensor(lengths)
-    ln = np.asarray(lt._value)
+    ln = _np(lt)
     if ln.dtype.kind not in "iu":
         raise TypeError(f"sequence_mask: lengths must be integers, got {lt.dtype.name}.")
     m = int(ln.max()) if maxlen is None and ln.size else int(_np(maxlen)) if maxlen is not None else 0

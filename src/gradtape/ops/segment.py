@@ -23,6 +23,7 @@ from .. import dtypes as _dtypes
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
+from .._host import host_array
 from ..registry import Op, ANY, NUMERIC
 from ..tensor import Tensor
 
@@ -124,8 +125,8 @@ def _extreme_vjp(g, ans, data, ids, num_segments, sorted_ids):
     from .math import cast, divide_no_nan, equal, where, zeros_like_t
     gathered = gather_drop_negatives(ans, ids)
     selected = equal(data, gathered)
-    valid = np.asarray(ids._value if isinstance(ids, Tensor) else ids) >= 0
-    sel_np = np.logical_and(np.asarray(selected._value),
+    valid = host_array(ids) >= 0
+    sel_np = np.logical_and(host_array(selected),
                             valid.reshape(valid.shape + (1,) * (np.ndim(data._value) - valid.ndim)))
     sel = convert_to_tensor(sel_np)
     count = _segment_sum_raw(cast(sel, g._value.dtype), ids, num_segments)
@@ -149,8 +150,8 @@ SEGMENT_MIN = Op("unsorted_segment_min", via_float32(lambda data, ids, num_segme
 
 def _prod_vjp(g, ans, data, ids, num_segments, sorted_ids):
     from .math import cast, divide, equal, greater, multiply, where, zeros_like_t
-    ids_np = np.asarray(ids._value if isinstance(ids, Tensor) else ids)
-    dv = np.asarray(data._value)
+    ids_np = host_array(ids)
+    dv = host_array(data)
     is_zero_np = dv == 0
     nz = _segment_forward(is_zero_np.astype(np.int32), ids_np, num_segments, "sum", sorted_ids)
     g = where(convert_to_tensor(nz > 1), zeros_like_t(g), g)
@@ -181,10 +182,10 @@ def _segment_prod_raw(data: Any, ids: Any, num_segments: int, sorted_ids: bool) 
 def _check_unsorted(op: str, data: Any, segment_ids: Any, num_segments: Any) -> tuple:
     d = convert_to_tensor(data)
     ids_t = convert_to_tensor(segment_ids)
-    ids = np.asarray(ids_t._value)
+    ids = host_array(ids_t)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: segment_ids must be int32 or int64, got {ids_t.dtype.name}.")
-    n = int(np.asarray(getattr(num_segments, "_value", num_segments)))
+    n = int(host_array(num_segments))
     if n < 0:
         raise InvalidArgumentError(f"{op}: num_segments must be non-negative, got {n}.")
     ds = np.shape(d._value)
@@ -201,7 +202,7 @@ def _check_unsorted(op: str, data: Any, segment_ids: Any, num_segments: Any) -> 
 def _check_sorted(op: str, data: Any, segment_ids: Any) -> tuple:
     d = convert_to_tensor(data)
     ids_t = convert_to_tensor(segment_ids)
-    ids = np.asarray(ids_t._value)
+    ids = host_array(ids_t)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: segment_ids must be int32 or int64, got {ids_t.dtype.name}.")
     if ids.ndim != 1:
@@ -229,7 +230,7 @@ def _apply(kind: str, d: Tensor, ids: Tensor, n: int, sorted_ids: bool) -> Tenso
 
 
 def _counts(ids: Tensor, n: int, d: Tensor) -> np.ndarray:
-    ids_np = np.asarray(ids._value).reshape(-1)
+    ids_np = host_array(ids).reshape(-1)
     c = np.bincount(ids_np[ids_np >= 0], minlength=n).astype(d._value.dtype)
     return c.reshape((n,) + (1,) * (np.ndim(d._value) - np.ndim(ids._value)))
 
@@ -372,7 +373,7 @@ def bincount(arr: Any, weights: Any = None, minlength: Any = None, maxlength: An
     weight (differentiable with respect to the weights). ``axis=-1`` counts per row of a 2-D input.
     """
     a_t = convert_to_tensor(arr)
-    a = np.asarray(a_t._value)
+    a = host_array(a_t)
     if a.dtype.kind not in "iu":
         raise TypeError(f"bincount: arr must be integer, got {a_t.dtype.name}.")
     if a.size and a.min() < 0:
@@ -381,9 +382,9 @@ def bincount(arr: Any, weights: Any = None, minlength: Any = None, maxlength: An
         raise InvalidArgumentError(f"bincount: axis must be None, 0 or -1, got {axis}.")
     n = int(a.max()) + 1 if a.size else 0
     if minlength is not None:
-        n = max(n, int(getattr(minlength, "_value", minlength)))
+        n = max(n, int(host_array(minlength)))
     if maxlength is not None:
-        n = min(n, int(getattr(maxlength, "_value", maxlength)))
+        n = min(n, int(host_array(maxlength)))
     if axis == -1:
         if a.ndim != 2:
             raise InvalidArgumentError(f"bincount: axis=-1 needs a 2-D input, got shape {list(a.shape)}.")
@@ -423,8 +424,8 @@ def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None, wei
     labels, columns predictions (``tf.math.confusion_matrix``). ``weights`` weight each pair."""
     from .indexing import scatter_nd
     from .math import cast
-    lab = np.asarray(convert_to_tensor(labels)._value)
-    pred = np.asarray(convert_to_tensor(predictions)._value)
+    lab = host_array(convert_to_tensor(labels))
+    pred = host_array(convert_to_tensor(predictions))
     if lab.dtype.kind not in "iuf" or pred.dtype.kind not in "iuf":
         raise TypeError("confusion_matrix: labels and predictions must be numeric.")
     lab = lab.astype(np.int64).reshape(-1) if lab.ndim <= 1 else _squeezed(lab, "labels")
@@ -438,7 +439,7 @@ def confusion_matrix(labels: Any, predictions: Any, num_classes: Any = None, wei
     if num_classes is None:
         n = int(max(lab.max(initial=-1), pred.max(initial=-1))) + 1
     else:
-        n = int(np.asarray(getattr(num_classes, "_value", num_classes)))
+        n = int(host_array(num_classes))
         for what, v in (("labels", lab), ("predictions", pred)):
             if v.size and v.max() >= n:
                 raise InvalidArgumentError(f"confusion_matrix: `{what}` out of bound: {int(v.max())} >= "

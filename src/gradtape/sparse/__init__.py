@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._host import host_array, host_value
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from ..registry import Op
@@ -42,13 +43,13 @@ class SparseTensor:
     __slots__ = ("_indices", "_values", "_dense_shape", "__weakref__")
 
     def __init__(self, indices: Any, values: Any, dense_shape: Any):
-        idx = np.asarray(indices._value if _is_tensorlike(indices) else indices)
+        idx = host_array(indices)
         if idx.size == 0:
             idx = idx.reshape(0, len(np.asarray(getattr(dense_shape, "_value", dense_shape)).reshape(-1)))
         if idx.dtype.kind not in "iu":
             raise TypeError(f"SparseTensor: indices must be integers, got dtype {idx.dtype}.")
         vals = values if type(values) is Tensor else convert_to_tensor(values)
-        shape = np.asarray(dense_shape._value if _is_tensorlike(dense_shape) else dense_shape)
+        shape = host_array(dense_shape)
         if shape.dtype.kind not in "iu":
             raise TypeError(f"SparseTensor: dense_shape must be integers, got dtype {shape.dtype}.")
         shape = shape.astype(np.int64).reshape(-1)
@@ -262,7 +263,7 @@ def to_dense(sp_input: SparseTensor, default_value: Any = None, validate_indices
                                        "ordered copy.")
     dt = sp._values._value.dtype
     default = np.zeros((), dt) if default_value is None else \
-        np.asarray(getattr(default_value, "_value", default_value)).astype(dt)
+        host_array(default_value).astype(dt)
     if not validate_indices and not _distinct(sp):
         # Repeated indices add up (TF's unvalidated SparseToDense).
         from ..ops.math import add as dense_add
@@ -279,7 +280,7 @@ def from_dense(tensor: Any, name: Optional[str] = None) -> SparseTensor:
     """A SparseTensor of the non-zero entries of ``tensor`` in row-major order (``tf.sparse.from_dense``);
     its values are differentiable with respect to ``tensor``."""
     t = convert_to_tensor(tensor)
-    v = np.asarray(t._value)
+    v = host_array(t)
     idx = np.argwhere(v != np.zeros((), v.dtype) if v.dtype.kind != "O" else v != b"").astype(np.int64)
     return _make(idx, _gather_entries(t, idx), np.asarray(v.shape, dtype=np.int64))
 
@@ -299,7 +300,7 @@ def reorder(sp_input: SparseTensor, name: Optional[str] = None) -> SparseTensor:
 def retain(sp_input: SparseTensor, to_retain: Any) -> SparseTensor:
     """Keep the entries where the bool vector ``to_retain`` is true (``tf.sparse.retain``)."""
     sp = _sp(sp_input, "sparse.retain")
-    keep = np.asarray(getattr(to_retain, "_value", to_retain))
+    keep = host_array(to_retain)
     if keep.dtype.kind != "b" or keep.shape != (sp._indices._value.shape[0],):
         raise ValueError(f"sparse.retain: to_retain must be a bool vector with one entry per value "
                          f"({sp._indices._value.shape[0]}), got {keep.dtype} of shape {list(keep.shape)}.")
@@ -313,7 +314,7 @@ def reshape(sp_input: SparseTensor, shape: Any, name: Optional[str] = None) -> S
     """The same entries in a new dense shape, row-major; one dimension may be -1 (``tf.sparse.reshape``)."""
     sp = _sp(sp_input, "sparse.reshape")
     old = _shape(sp)
-    new = [int(d) for d in np.asarray(getattr(shape, "_value", shape)).reshape(-1)]
+    new = [int(d) for d in host_array(shape).reshape(-1)]
     total = int(np.prod(old)) if old else 1
     if new.count(-1) > 1:
         raise InvalidArgumentError("sparse.reshape: at most one dimension can be -1.")
@@ -334,7 +335,7 @@ def transpose(sp_input: SparseTensor, perm: Any = None, name: Optional[str] = No
     """Permute the dimensions (reversed by default) and reorder the entries (``tf.sparse.transpose``)."""
     sp = _sp(sp_input, "sparse.transpose")
     r = sp.ndim
-    p = list(range(r))[::-1] if perm is None else [int(i) for i in np.asarray(getattr(perm, "_value", perm))]
+    p = list(range(r))[::-1] if perm is None else [int(i) for i in host_array(perm)]
     if sorted(q % r for q in p) != list(range(r)):
         raise InvalidArgumentError(f"sparse.transpose: perm {p} is not a permutation of [0..{r - 1}].")
     p = [q % r for q in p]
@@ -347,8 +348,8 @@ def slice(sp_input: SparseTensor, start: Any, size: Any, name: Optional[str] = N
     (``tf.sparse.slice``); the box is clipped to the dense shape."""
     sp = _sp(sp_input, "sparse.slice")
     shape = np.asarray(_shape(sp))
-    st = np.asarray(getattr(start, "_value", start), dtype=np.int64).reshape(-1)
-    sz = np.asarray(getattr(size, "_value", size), dtype=np.int64).reshape(-1)
+    st = host_array(start).astype(np.int64).reshape(-1)
+    sz = host_array(size).astype(np.int64).reshape(-1)
     if st.size != shape.size or sz.size != shape.size:
         raise InvalidArgumentError(f"sparse.slice: start and size need {shape.size} entries, got "
                                    f"{st.tolist()} and {sz.tolist()}.")
@@ -414,7 +415,7 @@ def _reduce(sp: SparseTensor, axis: Any, keepdims: bool, kind: str, op: str) -> 
     shape = _shape(sp)
     r = len(shape)
     axes = list(range(r)) if axis is None else \
-        [int(a) % r for a in np.asarray(getattr(axis, "_value", axis)).reshape(-1)]
+        [int(a) % r for a in host_array(axis).reshape(-1)]
     kept = [d for d in range(r) if d not in axes]
     kept_shape = tuple(shape[d] for d in kept)
     idx = sp._indices._value
@@ -495,7 +496,7 @@ def add(a: Any, b: Any, threshold: Any = 0) -> Any:
     vals = _segment_sum_raw(dense_concat([a._values, b._values], 0), _const(inv.reshape(-1).astype(np.int64)),
                             int(uniq.size))
     out_idx = np.stack(np.unravel_index(uniq, shape), axis=1) if shape else np.zeros((uniq.size, 0), np.int64)
-    thr = float(np.asarray(getattr(threshold, "_value", threshold)))
+    thr = float(host_array(threshold))
     if thr > 0:
         keep = np.flatnonzero(np.abs(np.asarray(vals._value)) >= thr)
         return _make(out_idx[keep], _take(vals, keep), np.asarray(shape))
