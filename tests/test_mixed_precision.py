@@ -117,3 +117,19 @@ def test_layer_autocast_inside_custom_layer_and_explicit_float32_layer():
     assert layer.w.read_value().dtype == tf.float32       # outside call: the float32 value
     out = tf.keras.layers.Dense(2, dtype="float32")(y)
     assert out.dtype == tf.float32
+
+
+def test_mixed_policy_survives_get_config_and_save(tmp_path):
+    mp.set_global_policy("mixed_float16")
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2),
+                                 tf.keras.layers.Activation("linear", dtype="float32")])
+    mp._clear_global_policy()
+    cfg = model.layers[0].get_config()
+    assert cfg["dtype"]["config"]["name"] == "mixed_float16"
+    assert tf.keras.layers.Dense.from_config(cfg).compute_dtype == "float16"
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = tf.keras.models.load_model(path)
+    assert loaded.layers[0].compute_dtype == "float16" and loaded.layers[0].dtype == "float32"
+    x = np.ones((1, 3), np.float32)
+    np.testing.assert_allclose(loaded(x), model(x))

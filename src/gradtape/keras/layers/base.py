@@ -743,6 +743,9 @@ class Layer(Module):
     def get_config(self) -> Dict[str, Any]:
         """``{'name', 'trainable', 'dtype'}`` (+ ``batch_input_shape``); subclasses add their arguments."""
         config: Dict[str, Any] = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._compute_dtype and self._compute_dtype != self.dtype:     # a mixed policy, as Keras 3
+            config["dtype"] = {"module": "keras", "class_name": "DTypePolicy",
+                               "config": {"name": self.dtype_policy.name}, "registered_name": None}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
         return config
