@@ -160,6 +160,10 @@ CASES: List[Case] = [
          lambda K: K.layers.RNN([K.layers.LSTMCell(3), K.layers.GRUCell(2)], return_sequences=True),
          [(F, (2, 3, 2))]),
     Case("simple_rnn_stateful", lambda K: K.layers.SimpleRNN(2, stateful=True), [(F, (2, 3, 2))], calls=2),
+    Case("conv_lstm2d_sequences", lambda K: K.layers.ConvLSTM2D(2, 2, padding="same", return_sequences=True),
+         [(F, (1, 3, 3, 3, 2))], tol=2e-5),
+    Case("conv_lstm2d_strided_state", lambda K: K.layers.ConvLSTM2D(2, (2, 3), strides=2, return_state=True),
+         [(F, (2, 2, 4, 5, 1))], tol=2e-5),
     Case("time_distributed_dense", lambda K: K.layers.TimeDistributed(K.layers.Dense(3)), [(F, (2, 3, 4))]),
     Case("embedding_mask_pool", _embedding_pool, [MASK_IDS]),
     # -- reshaping ---------------------------------------------------------------------------------------------

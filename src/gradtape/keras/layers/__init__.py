@@ -37,7 +37,7 @@ from .core import ActivityRegularization, AlphaDropout, Dot  # noqa: F401,E402
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401,E402
 from .einsum_dense import EinsumDense  # noqa: F401,E402
 from .masking import Masking  # noqa: F401,E402
-from .recurrent import StackedRNNCells  # noqa: F401,E402
+from .recurrent import ConvLSTM2D, StackedRNNCells  # noqa: F401,E402
 from .reshaping import (  # noqa: F401,E402
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
     ZeroPadding3D)

@@ -659,4 +659,140 @@ class GRU(_BuiltinRNN):
                          use_bias=use_bias, reset_after=reset_after, **kwargs)
 
 
-__all__ = ["RNN", "StackedRNNCells", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell"]
+__all__ = ["ConvLSTM2D", "ConvLSTM2DCell", "RNN", "StackedRNNCells", "SimpleRNN", "SimpleRNNCell", "LSTM", "LSTMCell", "GRU", "GRUCell"]
+
+
+class ConvLSTM2DCell(Layer):
+    """One ConvLSTM step on ``(batch, rows, cols, channels)`` inputs (Keras 3's ``ConvLSTMCell``, rank 2):
+    the LSTM gates ``i, f, c, o`` are convolutions of the input (``strides``/``padding``/``dilation_rate``)
+    plus ``'same'`` convolutions of the previous ``h``; states ``[h, c]`` of shape
+    ``(batch, rows', cols', filters)``. Weights ``kernel`` ``(kh, kw, channels, 4 * filters)``,
+    ``recurrent_kernel`` ``(kh, kw, filters, 4 * filters)``, ``bias`` ``(4 * filters,)``."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
+                 data_format: Optional[str] = None, dilation_rate: Any = 1, activation: Any = "tanh",
+                 recurrent_activation: Any = "sigmoid", use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", recurrent_initializer: Any = "orthogonal",
+                 bias_initializer: Any = "zeros", unit_forget_bias: bool = True, kernel_regularizer: Any = None,
+                 recurrent_regularizer: Any = None, bias_regularizer: Any = None, kernel_constraint: Any = None,
+                 recurrent_constraint: Any = None, bias_constraint: Any = None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, seed: Any = None, **kwargs: Any):
+        from .convolutional import _data_format, _tuple
+        super().__init__(**kwargs)
+        if dropout or recurrent_dropout:
+            raise NotImplementedError("ConvLSTM2D: dropout/recurrent_dropout are not supported by gradtape.")
+        if _data_format(data_format) != "channels_last":
+            raise NotImplementedError("ConvLSTM2D: data_format='channels_first' is not supported by gradtape.")
+        self.filters = int(filters)
+        self.kernel_size = _tuple(kernel_size, 2, "kernel_size")
+        self.strides = _tuple(strides, 2, "strides")
+        self.dilation_rate = _tuple(dilation_rate, 2, "dilation_rate")
+        self.padding = str(padding).lower()
+        if self.padding not in ("valid", "same"):
+            raise ValueError(f"The `padding` argument must be one of ('valid', 'same'). Received: padding={padding!r}")
+        self.data_format = "channels_last"
+        self.activation = activations.get(activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias, self.unit_forget_bias = bool(use_bias), bool(unit_forget_bias)
+        self.dropout, self.recurrent_dropout, self.seed = 0.0, 0.0, seed
+        _set_weight_options(self, kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+                            recurrent=(recurrent_initializer, recurrent_regularizer, recurrent_constraint),
+                            bias=(bias_initializer, bias_regularizer, bias_constraint))
+        self.state_size = [self.filters, self.filters]
+        self._out_spatial: Optional[tuple] = None
+
+    def build(self, input_shape: Any) -> None:
+        shape = tuple(input_shape)
+        if any(d is None for d in shape[1:]):
+            raise ValueError("ConvLSTM layers only support static input shapes for the spatial dimension. "
+                             f"Received invalid input shape: input_shape={shape}")
+        rows, cols, channels = (int(d) for d in shape[1:])
+        out = []
+        for n, k, s, d in zip((rows, cols), self.kernel_size, self.strides, self.dilation_rate):
+            span = d * (k - 1) + 1
+            out.append(-(-n // s) if self.padding == "same" else -(-(n - span + 1) // s))
+        self._out_spatial = tuple(out)
+        f4 = 4 * self.filters
+        self.kernel = _add_weight_with_options(self, "kernel", self.kernel_size + (channels, f4))
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", shape=self.kernel_size + (self.filters, f4), initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        if self.use_bias:
+            init = self.bias_initializer
+            if self.unit_forget_bias:
+                f, base = self.filters, self.bias_initializer
+
+                def init(shape: Any, dtype: Any = None, **kw: Any) -> Tensor:
+                    parts = [np.asarray(base((f,), dtype=dtype)._value), np.ones((f,)),
+                             np.asarray(base((2 * f,), dtype=dtype)._value)]
+                    return convert_to_tensor(np.concatenate(parts).astype(parts[0].dtype))
+            self.bias = _add_weight_with_options(self, "bias", (f4,), init)
+        else:
+            self.bias = None
+        self.built = True
+
+    def get_initial_state(self, inputs: Any = None, batch_size: Optional[int] = None, dtype: Any = None) -> list:
+        dt = np.dtype(str(getattr(dtype, "name", dtype or self.compute_dtype)))
+        shape = (int(batch_size),) + tuple(self._out_spatial) + (self.filters,)
+        return [convert_to_tensor(np.zeros(shape, dt)), convert_to_tensor(np.zeros(shape, dt))]
+
+    def call(self, inputs: Any, states: Any, training: Optional[bool] = None) -> tuple:
+        from ...ops import conv as _conv
+        h, c = states[0], states[1]
+        z = _conv._conv_nd(2, "ConvLSTM2D", inputs, self.kernel, self.strides, self.padding.upper(), None,
+                           self.dilation_rate)
+        if self.bias is not None:
+            z = _m.add(z, self.bias)
+        z = _m.add(z, _conv._conv_nd(2, "ConvLSTM2D", h, self.recurrent_kernel, 1, "SAME", None, 1))
+        zi, zf, zc, zo = _s.split(z, 4, axis=-1)
+        ra = self.recurrent_activation
+        c = _m.add(_m.multiply(ra(zf), c), _m.multiply(ra(zi), self.activation(zc)))
+        h = _m.multiply(ra(zo), self.activation(c))
+        return h, [h, c]
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.update({
+            "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
+            "padding": self.padding, "data_format": self.data_format, "dilation_rate": self.dilation_rate,
+            "activation": activations.serialize(self.activation),
+            "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
+            "unit_forget_bias": self.unit_forget_bias, **_weight_options_config(self, "kernel", "recurrent", "bias"),
+            "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed})
+        return config
+
+
+class ConvLSTM2D(RNN):
+    """Convolutional LSTM over ``(batch, time, rows, cols, channels)`` (``tf.keras.layers.ConvLSTM2D``,
+    Keras 3); outputs ``(batch, [time,] rows', cols', filters)``."""
+
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = 1, padding: str = "valid",
+                 data_format: Optional[str] = None, dilation_rate: Any = 1, activation: Any = "tanh",
+                 recurrent_activation: Any = "sigmoid", use_bias: bool = True, return_sequences: bool = False,
+                 return_state: bool = False, go_backwards: bool = False, stateful: bool = False, **kwargs: Any):
+        layer_kw = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
+                                               "batch_size", "weights", "activity_regularizer")
+                    if k in kwargs}
+        cell = ConvLSTM2DCell(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                              dilation_rate=dilation_rate, activation=activation,
+                              recurrent_activation=recurrent_activation, use_bias=use_bias, name="conv_lstm_cell",
+                              **({"dtype": layer_kw["dtype"]} if "dtype" in layer_kw else {}), **kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, **layer_kw)
+        self._ndim = 5
+
+    def __getattr__(self, name: str) -> Any:
+        cell = self.__dict__.get("cell")
+        if cell is not None and not name.startswith("__"):
+            try:
+                return getattr(cell, name)
+            except AttributeError:
+                pass
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def get_config(self) -> Dict[str, Any]:
+        config = self.cell.get_config()
+        for k in ("name", "trainable", "dtype"):
+            config.pop(k, None)
+        config.update(super().get_config())
+        return config
