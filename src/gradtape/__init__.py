@@ -223,6 +223,7 @@ from .functional import (  # noqa: F401,E402
 from .functional import jacobian as jacobian_function  # noqa: F401,E402  (tf.jacobian is not a TF name)
 from .forward import ForwardAccumulator  # noqa: F401,E402
 from . import explain, viz  # noqa: F401,E402
+from .config import device  # noqa: F401,E402  (tf.device; tf.config is the module)
 from .registry import REGISTRY as _REGISTRY  # noqa: F401,E402
 
 # --- TF 1.x-era names used by older tutorials (tf.contrib.eager, tf.compat.v1) -----------------

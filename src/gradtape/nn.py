@@ -33,8 +33,8 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
 
     TF's semantics: ``per_example_loss`` needs rank >= 1; weights are applied in float32 (TF casts
     both to float32, then back to the loss dtype) after squeezing or expanding their last axis
-    to the loss's rank; without ``global_batch_size`` it is the first dimension of the loss (one
-    replica: gradtape has no distribution strategies); the batch size must be a non-negative
+    to the loss's rank; without ``global_batch_size`` it is the first dimension of the loss times
+    ``num_replicas_in_sync`` of the current replica context; the batch size must be a non-negative
     integer scalar, and the division is ``div_no_nan`` (a batch size of 0 gives 0).
     """
     from .dispatch import convert_to_tensor
@@ -49,8 +49,11 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
                          f"rank 1. Received per_example_loss={per_example_loss!r} with rank 0")
     if sample_weight is not None:
         loss = cast(multiply(_as_float32(loss), _weights_like(_as_float32(sample_weight), loss)), dt)
-    if global_batch_size is None:
-        gbs = _np.shape(loss._value)[0]
+    if global_batch_size is None:       # the per-replica batch times the replicas in sync, as TF
+        import sys
+        dist = sys.modules.get("gradtape.distribute")
+        ctx = None if dist is None else dist.get_replica_context()
+        gbs = _np.shape(loss._value)[0] * (1 if ctx is None else ctx.num_replicas_in_sync)
     else:
         gv = _np.asarray(getattr(global_batch_size, "_value", global_batch_size))
         if gv.ndim != 0:

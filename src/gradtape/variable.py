@@ -18,6 +18,10 @@ from .tensor import Tensor, TensorShape, Reference, _numpy_text
 _uids = itertools.count()
 
 
+# Called with each new Variable (tf.distribute's strategy scopes mirror variables through this).
+_CREATION_HOOKS: list = []
+
+
 class Variable:
     """A mutable value that persists across calls, read like a tensor (``tf.Variable``).
 
@@ -64,6 +68,8 @@ class Variable:
                                      f"the initial value's shape {list(value.shape)}.")
         self._aggregation = aggregation
         self._synchronization = synchronization
+        for hook in _CREATION_HOOKS:
+            hook(self)
 
     # -- reading -------------------------------------------------------------------------------
     def _gt_read(self) -> Tensor:

@@ -17,6 +17,7 @@ mean (weighted by batch size) of that total; metrics are updated on every batch.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -53,6 +54,12 @@ def _targets(y_true: Any, n_outputs: int, output_names: List[str]) -> List[Any]:
                              f"{output_names}, got {list(y_true)}.")
         return [y_true[n] for n in output_names]
     return list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+
+
+def _distribute_sync_context() -> Any:
+    """The replica context of a multi-replica tf.distribute strategy, if one is active (else None)."""
+    dist = sys.modules.get("gradtape.distribute")
+    return None if dist is None else dist._current_sync_context()
 
 
 class _LossesContainer:
@@ -592,6 +599,9 @@ class Model(Layer):
                 jit_compile: Any = None, **kwargs: Any) -> None:
         """Set the optimizer, loss and metrics for ``fit`` (strings or objects, as tf.keras)."""
         from . import optimizers as _opt
+        dist = sys.modules.get("gradtape.distribute")
+        object.__setattr__(self, "_gt_strategy", dist.get_strategy() if dist is not None and dist.has_strategy()
+                           else None)
         self.optimizer = _opt.get(optimizer) if optimizer is not None else None
         names = getattr(self, "output_names", None)
         self.compiled_loss = _LossesContainer(loss, loss_weights, names) if loss is not None else None
@@ -674,10 +684,13 @@ class Model(Layer):
             loss = self.compute_loss(x, y, y_pred, sample_weight)
             scale_loss = getattr(self.optimizer, "scale_loss", None)   # LossScaleOptimizer
             scaled = scale_loss(loss) if scale_loss is not None else loss
+            sync = _distribute_sync_context()
+            if sync is not None:       # the replicas' gradients are summed: scale as Keras does
+                scaled = scaled * (1.0 / sync.num_replicas_in_sync)
         variables = self._fit_trainable_variables()
         grads = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
-        self._track_loss(loss, x)
+        self._track_loss(loss if sync is None else sync.all_reduce("MEAN", loss), x)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _fit_trainable_variables(self) -> List[Any]:
@@ -748,6 +761,7 @@ class Model(Layer):
                 val_handler = _da.DataHandler(vx, vy, vsw, batch_size=validation_batch_size or batch_size,
                                               steps_per_epoch=validation_steps)
         cbs = self._make_callbacks(callbacks, verbose, epochs, handler.steps)
+        strategy = self.__dict__.get("_gt_strategy")   # compiled under a tf.distribute scope
         self.stop_training = False
         cbs.on_train_begin()
         logs: Dict[str, float] = {}
@@ -758,7 +772,7 @@ class Model(Layer):
             step = -1
             for step, batch in enumerate(handler.epoch()):
                 cbs.on_train_batch_begin(step)
-                logs = self.train_step(batch)
+                logs = self.train_step(batch) if strategy is None else strategy._keras_train_step(self, batch)
                 cbs.on_train_batch_end(step, dict(logs))
                 if self.stop_training:
                     break

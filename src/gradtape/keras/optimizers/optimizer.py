@@ -16,6 +16,7 @@ Keras 3 on the recorded cases in tests/test_optimizers.py.
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any, Callable, Iterable, Optional
 
@@ -470,6 +471,8 @@ class Optimizer:
                 "passed a zip(...) object, it can be consumed only once (a second apply_gradients on the "
                 "same zip, or list(...)/printing it first, empties it): build the zip again, or pass "
                 "list(zip(grads, vars)).")
+        if not skip_gradients_aggregation and "gradtape.distribute" in sys.modules:
+            grads = sys.modules["gradtape.distribute"]._aggregate_gradients(grads, variables)
         self._apply(grads, variables)
         return self._iterations
 
