@@ -123,15 +123,17 @@ def _check_device_spec(spec: str) -> None:
         raise ValueError(f"Unknown attribute {part!r} is encountered while parsing the device spec: {spec!r}.")
 
 
-def device(device_name: Any) -> _DeviceContext:
+def device(device_name: Any) -> Any:
     """A context for placing ops on a device (``tf.device``). gradtape runs every op on the CPU
     with NumPy, so, as TF does with soft placement on a machine without that device, the ops in
     the block still run there; the spec is checked (a malformed one raises ValueError)."""
     if callable(device_name) and not isinstance(device_name, str):
         raise RuntimeError("tf.device does not support functions when eager execution is enabled.")
     if device_name is not None:
-        _check_device_spec(str(getattr(device_name, "to_string", lambda: device_name)()))
-    return _DeviceContext(device_name)
+        device_name = str(getattr(device_name, "to_string", lambda: device_name)())
+        _check_device_spec(device_name)
+    from .config import device as _placed
+    return _placed(device_name)
 
 
 def executing_eagerly() -> bool:
@@ -223,7 +225,6 @@ from .functional import (  # noqa: F401,E402
 from .functional import jacobian as jacobian_function  # noqa: F401,E402  (tf.jacobian is not a TF name)
 from .forward import ForwardAccumulator  # noqa: F401,E402
 from . import explain, viz  # noqa: F401,E402
-from .config import device  # noqa: F401,E402  (tf.device; tf.config is the module)
 from .registry import REGISTRY as _REGISTRY  # noqa: F401,E402
 
 # --- TF 1.x-era names used by older tutorials (tf.contrib.eager, tf.compat.v1) -----------------

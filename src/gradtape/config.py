@@ -240,26 +240,27 @@ class _Threading:
 
 threading = _Threading()
 
-_DEVICE_RE = re.compile(
-    r"^(?:/job:(?P<job>[A-Za-z0-9_]+))?(?:/replica:(?P<replica>\d+))?(?:/task:(?P<task>\d+))?"
-    r"(?:/(?:device:)?(?P<type>[A-Za-z_]+):(?P<index>\d+|\*))?$")
+_TYPE_RE = re.compile(r"(?:^|/)(?:device:)?(?P<type>[A-Za-z_]+)(?::(?P<index>\d+|\*))?$")
 _LOCAL = _threading.local()
 
 
 def _parse(spec: Any) -> Optional[tuple]:
+    """``(device_type, index)`` of a device string (None for ''/None: no change of placement).
+    The spec's syntax is checked as TF does (ValueError naming the bad part)."""
     if spec is None or spec == "":
         return None
     if isinstance(spec, (LogicalDevice, PhysicalDevice)):
         spec = spec.name.replace("/physical_device:", "/device:")
     if not isinstance(spec, str):
         raise TypeError(f"tf.device expects a device name string, got {type(spec).__name__}: {spec!r}")
-    m = _DEVICE_RE.match(spec.strip())
-    if m is None or (m.group("type") is None and not any(m.group(k) for k in ("job", "replica", "task"))):
-        raise ValueError(f"Invalid device specification '{spec}'. Expected e.g. '/GPU:0', '/CPU:0' or "
-                         "'/job:localhost/replica:0/task:0/device:CPU:0'.")
-    dtype = (m.group("type") or "CPU").upper()
+    from . import _check_device_spec
+    _check_device_spec(spec)
+    last = spec.rstrip("/").rsplit("/", 1)[-1]
+    m = _TYPE_RE.search("/" + last)
+    if m is None or m.group("type").lower() in ("job", "replica", "task"):
+        return None                     # job/replica/task only: the device type is unchanged
     idx = m.group("index")
-    return dtype, 0 if idx in (None, "*") else int(idx)
+    return m.group("type").upper(), 0 if idx in (None, "*") else int(idx)
 
 
 def current_device() -> str:
