@@ -17,7 +17,7 @@ tf.random.set_seed(1 + strategy.cluster_resolver.task_id)   # different seeds: s
 with strategy.scope():
     model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="tanh"), tf.keras.layers.Dense(1)])
     model.build((None, 5))
-    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.05), loss="mse")
 hist = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
 
 with strategy.scope():

@@ -286,6 +286,14 @@ class Strategy:
     def _keras_train_step(self, model: Any, batch: Any) -> Any:
         """Keras ``fit``'s step under this strategy: this replica's slice of the global batch, in a
         replica context (so the gradients are all-reduced before the optimizer step)."""
+        if self._size > 1 and not model.__dict__.get("_gt_dist_warned") and (
+                getattr(getattr(model, "compiled_metrics", None), "_raw", None)
+                or getattr(getattr(model, "compiled_metrics", None), "_weighted_raw", None)):
+            import warnings
+            warnings.warn("Under MultiWorkerMirroredStrategy, fit's loss is averaged over all workers, but the "
+                          "other metrics are computed on this worker's share of each batch (TF aggregates them "
+                          "over the workers): evaluate on one worker for global metrics.", stacklevel=3)
+            object.__setattr__(model, "_gt_dist_warned", True)
         if self._size > 1:
             batch = nest.map_structure(lambda x: None if x is None else _DistributedDataset(
                 (), self._rank, self._size)._slice(x), batch)
@@ -370,7 +378,7 @@ class MultiWorkerMirroredStrategy(Strategy):
         if self._size > 1:
             a = np.array(v._value, order="C")
             self._comm.Bcast(a, root=0)
-            v.assign(a)
+            v._value = a[()] if a.ndim == 0 else a      # stored as Variable.__init__ stores it
 
     def _all_reduce_list(self, arrays: List[np.ndarray], op: str) -> List[np.ndarray]:
         from . import _mpi
