@@ -165,7 +165,7 @@ def test_learning_rate_scheduler_sets_lr_and_logs_it():
         float(np.asarray(m.optimizer.learning_rate))))
     h = m.fit(x, y, epochs=3, callbacks=[cb, rec], verbose=0)
     np.testing.assert_allclose(seen, [0.1, 0.05, 0.025], rtol=1e-6)
-    np.testing.assert_allclose(h.history["lr"], [0.1, 0.05, 0.025], rtol=1e-6)
+    np.testing.assert_allclose(h.history["learning_rate"], [0.1, 0.05, 0.025], rtol=1e-6)
 
 
 def test_verbose_zero_prints_nothing(capsys):
@@ -330,7 +330,7 @@ def test_reduce_lr_on_plateau_terminate_on_nan_and_csv_logger(tmp_path):
     cb = tf.keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.0)
     m.optimizer.learning_rate = 1e-9
     h = m.fit(x, y, epochs=3, callbacks=[cb], verbose=0)
-    assert h.history["lr"][0] == pytest.approx(1e-9) and h.history["lr"][-1] < 1e-9
+    assert h.history["learning_rate"][0] == pytest.approx(1e-9) and h.history["learning_rate"][-1] < 1e-9
     path = tmp_path / "log.csv"
     m.fit(x, y, epochs=2, callbacks=[tf.keras.callbacks.CSVLogger(str(path))], verbose=0)
     rows = path.read_text().strip().splitlines()

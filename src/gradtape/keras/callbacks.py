@@ -1,6 +1,6 @@
 """Keras callbacks (``tf.keras.callbacks``): Callback, CallbackList, History, ProgbarLogger,
 EarlyStopping, ModelCheckpoint, LearningRateScheduler, LambdaCallback, TerminateOnNaN,
-ReduceLROnPlateau, CSVLogger, TensorBoard.
+ReduceLROnPlateau, CSVLogger, BackupAndRestore, TensorBoard.
 
 The hooks and their ``logs`` are Keras's: ``on_epoch_end(epoch, logs)`` gets ``loss``, the metrics and
 ``val_*`` entries as floats; ``on_train_batch_end(batch, logs)`` the running values. ``fit`` adds a
@@ -281,8 +281,9 @@ def _monitor_op(mode: str, monitor: str) -> Callable:
 class EarlyStopping(Callback):
     """Stop training when ``monitor`` stops improving by ``min_delta`` for ``patience`` epochs.
 
-    Keras's rules: ``mode='auto'`` maximizes accuracy-like and AUC metrics and minimizes the rest;
-    ``restore_best_weights`` puts back the weights of the best epoch when it stops; ``baseline``
+    Keras 3's rules: ``mode='auto'`` maximizes accuracy-like and AUC metrics and minimizes the rest;
+    ``restore_best_weights`` puts back the weights of the best epoch at the end of training (also when it
+    did not stop early); ``baseline``
     must be beaten for the wait counter to reset; ``start_from_epoch`` skips the first epochs.
     """
 
@@ -319,6 +320,7 @@ class EarlyStopping(Callback):
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
         self.wait += 1
         if self._is_improvement(current, self.best):
             self.best = current
@@ -331,14 +333,14 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose > 0:
-                    print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:  # Keras 3: also when it did not stop
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs: Optional[dict]) -> Optional[float]:
         logs = logs or {}
@@ -456,7 +458,7 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["lr"] = _get_lr(self.model.optimizer)
+            logs["learning_rate"] = _get_lr(self.model.optimizer)
 
 
 class LambdaCallback(Callback):
@@ -509,7 +511,7 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
-        logs["lr"] = _get_lr(self.model.optimizer)
+        logs["learning_rate"] = _get_lr(self.model.optimizer)
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not "
@@ -565,6 +567,99 @@ class CSVLogger(Callback):
             self._file.close()
             self._file = None
             self._writer = None
+
+
+class BackupAndRestore(Callback):
+    """Back up the model's weights and the epoch reached after each epoch (or every ``save_freq`` batches)
+    so that a ``fit`` interrupted and run again resumes at that epoch (``keras.callbacks.BackupAndRestore``).
+
+    Files as Keras 3: ``backup_dir/latest.weights.h5`` and ``training_metadata.json`` (``{"epoch", "batch"}``),
+    with ``.bkp`` copies when ``double_checkpoint``; the directory is deleted when training ends normally
+    (``delete_checkpoint``). A resumed fit restarts the interrupted epoch from its start. Only the model's
+    weights are backed up, not the optimizer's slots.
+    """
+
+    def __init__(self, backup_dir: Any, save_freq: Any = "epoch", double_checkpoint: bool = False,
+                 delete_checkpoint: bool = True) -> None:
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)):
+            raise ValueError(f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                             "Expected either 'epoch' or an integer value.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq, self.double_checkpoint, self.delete_checkpoint = save_freq, double_checkpoint, delete_checkpoint
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._meta_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._batches_since_save = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        try:
+            self._load()
+        except OSError:
+            prev = self._weights_path + ".bkp"
+            if not os.path.exists(prev):
+                raise
+            import shutil
+            shutil.copyfile(prev, self._weights_path)
+            if os.path.exists(self._meta_path + ".bkp"):
+                shutil.copyfile(self._meta_path + ".bkp", self._meta_path)
+            elif os.path.exists(self._meta_path):
+                os.remove(self._meta_path)
+            self._load()
+
+    def _load(self) -> None:
+        import json
+        if not getattr(self.model, "built", True):
+            raise ValueError("To use the BackupAndRestore callback, your model must be built before you call "
+                             f"`fit()`. Model {self.model} is unbuilt.")
+        if os.path.exists(self._weights_path):
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._meta_path):
+            with open(self._meta_path) as f:
+                meta = json.loads(f.read())
+            epoch = meta["epoch"]
+            if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+                raise ValueError(f"BackupAndRestore: bad epoch {epoch!r} in {self._meta_path}.")
+            self.model._initial_epoch = epoch
+            self._current_epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
+        self._batches_since_save += add
+        self._last_batch_seen = batch
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save()
+
+    def _save(self) -> None:
+        import json
+        import shutil
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for p in (self._weights_path, self._meta_path):
+                if os.path.exists(p):
+                    shutil.copyfile(p, p + ".bkp")
+        self.model.save_weights(self._weights_path, overwrite=True)
+        tmp = self._meta_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}))
+        os.replace(tmp, self._meta_path)
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+            import shutil
+            shutil.rmtree(self.backup_dir)
 
 
 class TensorBoard(Callback):

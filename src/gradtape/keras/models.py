@@ -763,7 +763,9 @@ class Model(Layer):
         cbs = self._make_callbacks(callbacks, verbose, epochs, handler.steps)
         strategy = self.__dict__.get("_gt_strategy")   # compiled under a tf.distribute scope
         self.stop_training = False
+        self.__dict__.pop("_initial_epoch", None)
         cbs.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch  # set by BackupAndRestore
         logs: Dict[str, float] = {}
         for epoch in range(int(initial_epoch), int(epochs)):
             self.__dict__.pop("_gt_tv_cache", None)
