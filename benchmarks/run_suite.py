@@ -34,6 +34,7 @@ SUITE = os.path.join(HERE, "suite")
 FRAMEWORKS = [
     ("gradtape", "bench_gradtape.py", "eager", "gradtape"),
     ("gradtape.function", "bench_gradtape.py", "function", "gradtape"),
+    ("gradtape fit", "bench_gradtape.py", "fit", "gradtape"),
     ("NumPy by hand", "bench_numpy.py", "numpy", "numpy"),
     ("PyTorch", "bench_torch.py", "eager", "torch"),
     ("TF eager", "bench_tf.py", "eager", "tf"),
@@ -52,7 +53,15 @@ WORKLOADS = {
     "e": "(e) peak memory, 10 x dense 2048, batch 1024",
     "f": "(f) digits CNN epoch",
     "g": "(g) 256x256 Jacobian",
+    "h": "(h) CNN step, batch 64 of 32x32x3",
+    "i": "(i) LSTM(128) text step, batch 64x50",
+    "j": "(j) GRU(128) text step, batch 64x50",
+    "k": "(k) transformer block step, 32x64x128",
 }
+MODEL_WORKLOADS = set("hijk")
+# columns that have the model workloads (NumPy by hand, autograd and JAX op by op do not)
+MODEL_COLUMNS = {"gradtape", "gradtape.function", "gradtape fit", "PyTorch", "TF eager", "tf.function",
+                 "JAX jit"}
 
 
 def default_pythons() -> dict:
@@ -112,13 +121,21 @@ def fmt(v: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3, help="processes per (framework, workload)")
-    ap.add_argument("--workloads", default="a,b,c,d,e,f,g")
+    ap.add_argument("--workloads", default="a,b,c,d,e,f,g,h,i,j,k")
     ap.add_argument("--frameworks", default=",".join(f[0] for f in FRAMEWORKS))
     ap.add_argument("--python", action="append", default=[], metavar="KEY=EXE")
     ap.add_argument("--timeout", type=float, default=400)
     ap.add_argument("--markdown", default=None)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--from-json", default=None, help="render the table of an earlier --json run")
     args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            raw = {tuple(k.split("|", 1)): v for k, v in json.load(f).items()}
+        fws = [f for f in FRAMEWORKS if f[0] in set(args.frameworks.split(","))]
+        workloads = [w for w in args.workloads.split(",") if any(k[0] == w for k in raw)]
+        print(report(raw, fws, workloads, {}, {}, args, 0.0))
+        return
     pythons = default_pythons()
     for item in args.python:
         k, _, exe = item.partition("=")
@@ -134,10 +151,14 @@ def main() -> None:
     for rep in range(args.repeat):
         for w in workloads:
             for col, script, mode, key in fws:
-                if not ok[key]:
+                if not ok[key] or ((w in MODEL_WORKLOADS) != (col in MODEL_COLUMNS)
+                                   and (w in MODEL_WORKLOADS or mode == "fit")):
                     continue
                 res = run_one(pythons[key], script, w, mode, args.timeout)
                 raw.setdefault((w, col), []).append(res)
+                if args.json:    # written after every process, so a cut-short run keeps its results
+                    with open(args.json, "w") as f:
+                        json.dump({f"{w}|{c}": v for (w, c), v in raw.items()}, f, indent=1)
                 print(f"[{rep + 1}/{args.repeat}] {w} {col}: {res}", file=sys.stderr, flush=True)
     versions = {}
     for key in ok:

@@ -196,6 +196,9 @@ for _m in ("eager", "function"):
     for _name, _fn in (("a", chain), ("b", mlp), ("c", adam), ("d", sgd), ("e", memory), ("f", cnn),
                        ("g", jac)):
         W[(_name, _m)] = (lambda fn, m: (lambda: fn(m)))(_fn, _m)
+for _m in ("eager", "function", "fit"):
+    for _name in "hijk":  # model workloads, the same Keras code as bench_tf.py
+        W[(_name, _m)] = (lambda n, m: (lambda: __import__("models_keras").run(tf, n, m)))(_name, _m)
 
 if __name__ == "__main__":
     C.main(W)

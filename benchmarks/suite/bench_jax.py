@@ -132,5 +132,8 @@ for _m in ("eager", "jit"):
     for _n, _f in dict(a=chain, b=mlp, c=adam, d=sgd, e=memory, g=jac).items():
         W[(_n, _m)] = (lambda fn, m: (lambda: fn(m)))(_f, _m)
 
+for _n in "hijk":     # model workloads (jit only)
+    W[(_n, "jit")] = (lambda n: (lambda: __import__("models_jax").run(n)))(_n)
+
 if __name__ == "__main__":
     C.main(W)

@@ -174,6 +174,8 @@ W = {}
 for _m in ("eager", "function"):
     for _n, _f in dict(a=chain, b=mlp, c=adam, d=sgd, e=memory, f=cnn, g=jac).items():
         W[(_n, _m)] = (lambda fn, m: (lambda: fn(m)))(_f, _m)
+    for _n in "hijk":     # model workloads, shared Keras code
+        W[(_n, _m)] = (lambda n, m: (lambda: __import__("models_keras").run(tf, n, m)))(_n, _m)
 
 if __name__ == "__main__":
     C.main(W)

@@ -140,6 +140,8 @@ def jac():
 
 
 W = {(k, "eager"): v for k, v in dict(a=chain, b=mlp, c=adam, d=sgd, e=memory, f=cnn, g=jac).items()}
+for _n in "hijk":
+    W[(_n, "eager")] = (lambda n: (lambda: __import__("models_torch").run(n)))(_n)
 
 if __name__ == "__main__":
     C.main(W)

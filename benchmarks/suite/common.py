@@ -154,3 +154,29 @@ def main(workloads: dict, argv=None) -> None:
     except ImportError as e:
         out = {"skip": f"unavailable: {e}"}
     emit(out)
+
+
+# Model workloads (h-k) ---------------------------------------------------------------------------
+CNN_BATCH = 64
+RNN_BATCH, RNN_LEN, RNN_VOCAB, RNN_EMBED, RNN_UNITS = 64, 50, 5000, 64, 128
+TR_BATCH, TR_LEN, TR_D, TR_HEADS, TR_FFN = 32, 64, 128, 4, 512
+FIT_BATCHES = 4                  # Model.fit timing: one epoch of this many identical-size batches
+
+
+def model_data(name: str, seed: int = 0):
+    """``(x, y)`` of one batch for model workload ``name`` (h CNN, i LSTM, j GRU, k transformer)."""
+    rng = np.random.default_rng(seed)
+    if name == "h":
+        return (rng.standard_normal((CNN_BATCH, 32, 32, 3)).astype(np.float32),
+                rng.integers(0, 10, CNN_BATCH).astype(np.int32))
+    if name in ("i", "j"):
+        return (rng.integers(0, RNN_VOCAB, (RNN_BATCH, RNN_LEN)).astype(np.int32),
+                rng.integers(0, 2, RNN_BATCH).astype(np.int32))
+    if name == "k":
+        return (rng.standard_normal((TR_BATCH, TR_LEN, TR_D)).astype(np.float32),
+                rng.integers(0, 2, TR_BATCH).astype(np.int32))
+    raise KeyError(name)
+
+
+def tile(a, k: int):
+    return np.concatenate([a] * k, axis=0)
