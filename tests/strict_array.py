@@ -1,0 +1,148 @@
+"""A strict duck array for checking that gradtape's ops never convert device arrays to host ones.
+
+``StrictArray`` wraps a NumPy array and implements NumPy's dispatch protocols
+(``__array_ufunc__``, ``__array_function__``) the way CuPy does, so ``np.*`` on it returns a
+``StrictArray``; any implicit conversion to a host array (``np.asarray``, ``np.array``, ``float()``,
+``int()``, ``bool()``, ``.item()``, ``.tolist()``, iteration) raises ``HostConversionError``, as
+CuPy raises TypeError. It stands in for a GPU array on machines without a GPU.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+class HostConversionError(TypeError):
+    """An implicit conversion of a device array to a host array."""
+
+
+def _unwrap(x: Any) -> Any:
+    if isinstance(x, StrictArray):
+        return x._a
+    if isinstance(x, (list, tuple)):
+        return type(x)(_unwrap(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _unwrap(v) for k, v in x.items()}
+    return x
+
+
+def _wrap(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return StrictArray(x)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_wrap(v) for v in x)
+    return x
+
+
+class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
+    """A NumPy array behind CuPy's protocols; host conversions raise."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, a: Any):
+        self._a = a if isinstance(a, np.ndarray) else np.asarray(a)
+
+    # -- protocols ---------------------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        out = getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs))
+        return _wrap(np.asarray(out) if np.isscalar(out) or isinstance(out, np.generic) else out)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        out = func(*_unwrap(args), **_unwrap(kwargs))
+        return _wrap(np.asarray(out) if isinstance(out, np.generic) else out)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise HostConversionError("implicit conversion of a device array to a NumPy array "
+                                  "(use .get() explicitly)")
+
+    def get(self) -> np.ndarray:
+        """The explicit copy to the host (CuPy's ``.get()``)."""
+        return self._a.copy()
+
+    def _host(self, what: str) -> Any:
+        raise HostConversionError(f"{what} of a device array (implicit host conversion)")
+
+    def __float__(self) -> float:
+        return self._host("float()")
+
+    def __int__(self) -> int:
+        return self._host("int()")
+
+    def __index__(self) -> int:
+        return self._host("operator.index()")
+
+    def __bool__(self) -> bool:
+        return self._host("bool()")
+
+    def __iter__(self) -> Any:
+        return self._host("iteration")
+
+    def item(self, *args: Any) -> Any:
+        return self._host(".item()")
+
+    def tolist(self) -> Any:
+        return self._host(".tolist()")
+
+    # -- array attributes (metadata stays on the host, as in CuPy) ---------------------------------
+    shape = property(lambda self: self._a.shape)
+    dtype = property(lambda self: self._a.dtype)
+    ndim = property(lambda self: self._a.ndim)
+    size = property(lambda self: self._a.size)
+    nbytes = property(lambda self: self._a.nbytes)
+    itemsize = property(lambda self: self._a.itemsize)
+    strides = property(lambda self: self._a.strides)
+    T = property(lambda self: StrictArray(self._a.T))
+    flags = property(lambda self: self._a.flags)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __getitem__(self, key: Any) -> "StrictArray":
+        return StrictArray(np.asarray(self._a[_unwrap(key)]))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._a[_unwrap(key)] = _unwrap(value)
+
+    def astype(self, dtype: Any, copy: bool = True, **kw: Any) -> "StrictArray":
+        return StrictArray(self._a.astype(dtype, copy=copy, **kw))
+
+    def reshape(self, *shape: Any, **kw: Any) -> "StrictArray":
+        return StrictArray(self._a.reshape(*shape, **kw))
+
+    def transpose(self, *axes: Any) -> "StrictArray":
+        return StrictArray(self._a.transpose(*axes))
+
+    def copy(self, order: str = "C") -> "StrictArray":
+        return StrictArray(self._a.copy(order))
+
+    def ravel(self, order: str = "C") -> "StrictArray":
+        return StrictArray(self._a.ravel(order))
+
+    def sum(self, *a: Any, **k: Any) -> "StrictArray":
+        return StrictArray(np.asarray(self._a.sum(*a, **_unwrap(k))))
+
+    def mean(self, *a: Any, **k: Any) -> "StrictArray":
+        return StrictArray(np.asarray(self._a.mean(*a, **_unwrap(k))))
+
+    def max(self, *a: Any, **k: Any) -> "StrictArray":
+        return StrictArray(np.asarray(self._a.max(*a, **_unwrap(k))))
+
+    def min(self, *a: Any, **k: Any) -> "StrictArray":
+        return StrictArray(np.asarray(self._a.min(*a, **_unwrap(k))))
+
+    def __getattr__(self, name: str) -> Any:
+        """Other ndarray methods (CuPy has them too): run on the wrapped array, results wrapped."""
+        if name.startswith("__"):          # never __array_interface__/__array_struct__ (host views)
+            raise AttributeError(name)
+        attr = getattr(self._a, name)
+        if not callable(attr):
+            return attr
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            out = attr(*_unwrap(args), **_unwrap(kwargs))
+            return _wrap(np.asarray(out) if isinstance(out, np.generic) else out)
+        return method
+
+    def __repr__(self) -> str:
+        return f"StrictArray(shape={self._a.shape}, dtype={self._a.dtype})"
