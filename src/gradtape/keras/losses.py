@@ -310,7 +310,11 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        from .layers import masking as _masks
+        mask = _masks.get_keras_mask(y_pred) if _masks.any_masks() else None
         values = self.call(y_true, y_pred)
+        if mask is not None:
+            sample_weight = _mask_weights(mask, values, sample_weight, self.reduction)
         return reduce_weighted_values(values, sample_weight, self.reduction)
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
@@ -336,6 +340,28 @@ def _snake(name: str) -> str:
             out.append("_")
         out.append(c.lower())
     return "".join(out)
+
+
+def _mask_weights(mask: Any, values: Tensor, sample_weight: Any, reduction: Optional[str]) -> Tensor:
+    """Keras 3's ``apply_mask``: the Keras mask of ``y_pred`` as sample weights; for a mean reduction the
+    kept entries weigh ``total / kept``, so the loss is the mean over the unmasked entries."""
+    from ..ops import math as _m
+    from ..ops.reduction import reduce_sum
+    m = _m.cast(mask, values.dtype)
+    if tuple(m.shape) != tuple(values.shape):
+        raise NotImplementedError(f"Loss on a masked output: the mask has shape {tuple(m.shape)} but the per-entry "
+                                  f"losses have shape {tuple(values.shape)}; gradtape applies masks only when "
+                                  "they match.")
+    if reduction in ("mean", "sum_over_batch_size", "auto"):
+        total = _m.cast(int(np.prod(tuple(m.shape))), values.dtype)
+        m = _m.multiply(m, _m.divide_no_nan(total, reduce_sum(m)))
+    if sample_weight is not None:
+        sw = _m.cast(convert_to_tensor(sample_weight), values.dtype)
+        while sw.ndim < m.ndim:
+            from ..ops.shape import expand_dims
+            sw = expand_dims(sw, -1)
+        m = _m.multiply(m, sw)
+    return m
 
 
 class LossFunctionWrapper(Loss):
