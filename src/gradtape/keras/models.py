@@ -586,6 +586,12 @@ class Model(Layer):
             deferred._run(args, kwargs)
         return super().__call__(*args, **kwargs)
 
+    def export(self, filepath: Any, format: str = "tf_saved_model", **kwargs: Any) -> None:  # noqa: A002
+        """Export for serving (Keras 3 ``Model.export``) in gradtape's saved-model directory format, which
+        ``tf.saved_model.load`` and ``keras.layers.TFSMLayer`` read (not TF's protobuf SavedModel)."""
+        from ..saved_model import export_keras_model
+        export_keras_model(self, filepath, format, **kwargs)
+
     def save(self, filepath: Any, overwrite: bool = True, save_format: Any = None, **kwargs: Any) -> None:
         """Save architecture, weights and optimizer state (``keras.saving.save_model``)."""
         from . import saving

@@ -44,3 +44,4 @@ from .reshaping import (  # noqa: F401,E402
 from .wrappers import Bidirectional, SpectralNormalization  # noqa: F401,E402
 from .depthwise import DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D  # noqa: F401,E402
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D  # Keras's aliases
+from .tfsm import TFSMLayer  # noqa: F401,E402
