@@ -50,12 +50,20 @@ def test_device_scope_soft_placement_and_errors():
 
 
 def test_threading_setters():
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(2)
-    assert tf.config.threading.get_intra_op_parallelism_threads() == 1
-    assert tf.config.threading.get_inter_op_parallelism_threads() == 2
-    with pytest.raises(ValueError):
-        tf.config.threading.set_intra_op_parallelism_threads(-1)
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(2)
+        assert tf.config.threading.get_intra_op_parallelism_threads() == 1
+        assert tf.config.threading.get_inter_op_parallelism_threads() == 2
+        assert all(p["num_threads"] == 1 for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas")
+        with pytest.raises(ValueError):
+            tf.config.threading.set_intra_op_parallelism_threads(-1)
+    finally:
+        tf.config.threading.set_intra_op_parallelism_threads(0)       # 0: the system default again
+        tf.config.threading.set_inter_op_parallelism_threads(0)
+    assert [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"] == before
 
 
 def test_default_strategy_and_contexts():

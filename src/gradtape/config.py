@@ -198,12 +198,16 @@ experimental = _Experimental()
 
 
 def _set_blas_threads(n: int) -> None:
+    """Limit the BLAS pools to ``n`` threads (0: back to the system default, as TF's 0)."""
+    global _LIMITER
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         return
+    if _LIMITER is not None:
+        _LIMITER.restore_original_limits()
+        _LIMITER = None
     if n > 0:
-        global _LIMITER
         _LIMITER = threadpool_limits(limits=n, user_api="blas")
 
 
