@@ -1215,7 +1215,7 @@ class Function:
         tensors: list = []
         _sig((args, kwargs), tensors)
         args, kwargs = _rebuild((args, kwargs), iter(tensors))
-        return self._python_function(*args, **kwargs)
+        return _snapshot_variables(self._python_function(*args, **kwargs))
 
     def _register_fast(self, args: tuple, kwargs: dict, entry: _Concrete) -> None:
         """Let calls with this many positional Tensor/ndarray arguments skip the general key."""
@@ -1279,7 +1279,7 @@ class Function:
         HOOKS.append(hook)
         try:
             with _Interception(trace):
-                result = (fn or self._python_function)(*call_args[0], **call_args[1])
+                result = _snapshot_variables((fn or self._python_function)(*call_args[0], **call_args[1]))
                 if extra is not None:
                     result = extra(result)
         finally:
@@ -1718,6 +1718,19 @@ def _output_refs(trace: _Trace, flat: list) -> tuple:
         else:
             template.append(("const", leaf))
     return refs, template
+
+
+def _snapshot_variables(result: Any) -> Any:
+    """A Variable returned by a function comes back as its value at that call (TF returns a tensor,
+    not the Variable: later writes must not change what an earlier call returned)."""
+    if hasattr(type(result), "_gt_read"):
+        return result.read_value()
+    if isinstance(result, (list, tuple, dict)):
+        flat = nest.flatten(result)
+        if any(hasattr(type(x), "_gt_read") for x in flat):
+            return nest.pack_sequence_as(result, [x.read_value() if hasattr(type(x), "_gt_read") else x
+                                                  for x in flat])
+    return result
 
 
 def _skeleton(result: Any) -> Any:
