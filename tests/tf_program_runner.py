@@ -87,6 +87,8 @@ def to_jsonable(value: Any) -> Any:
 def run_program(path: str, module: Any) -> dict:
     """Run one program with ``module`` as ``tensorflow``; return (results, tolerance)."""
     np.random.seed(0)
+    # Each program starts as a fresh process would: Keras's automatic layer names from _1 again.
+    module.keras.backend.clear_session()
     # Warnings the program provokes (TF logs the same ones) are part of its run, not of the test's.
     with as_tensorflow(module), warnings.catch_warnings(record=True):
         namespace = runpy.run_path(path, run_name="__tf_program__")
