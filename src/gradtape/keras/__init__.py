@@ -16,3 +16,4 @@ from .models import Model, Sequential  # noqa: F401,E402
 # --- preprocessing (image helpers; legacy tf.keras.preprocessing namespace) ---
 from . import preprocessing  # noqa: F401,E402
 from . import mixed_precision  # noqa: F401,E402
+from . import applications  # noqa: F401,E402

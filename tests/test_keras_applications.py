@@ -1,0 +1,158 @@
+"""tf.keras.applications: layer names, weight shapes and parameter counts equal Keras's (recorded with
+tests/tf_reference/make_app_refs.py under TF 2.21 / Keras 3.15), argument checks, preprocessing, and one
+small model's outputs equal Keras's for the same weights."""
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+
+import gradtape as tf
+
+A = tf.keras.applications
+REF = json.load(open(os.path.join(os.path.dirname(__file__), "data", "keras_apps.json")))
+SLOW = os.environ.get("GRADTAPE_SLOW_TESTS") == "1"
+# Models whose classifier has no Flatten: parameter counts do not depend on the image size, so the default
+# (224x224 / 299x299) reference is checked on a small build (building runs each layer on small zero batches).
+SIZE_FREE = {"ResNet50": 32, "ResNet101": 32, "ResNet152": 32, "ResNet50V2": 32, "ResNet101V2": 32,
+             "ResNet152V2": 32, "MobileNet": 32, "MobileNetV2": 32, "DenseNet121": 32, "DenseNet169": 32,
+             "DenseNet201": 32, "Xception": 71, "InceptionV3": 75, "EfficientNetB0": 32, "EfficientNetB3": 32,
+             "EfficientNetB7": 32}
+# Deep or slow-to-build models (and all but one configuration of the others) run with GRADTAPE_SLOW_TESTS=1.
+DEEP = {"ResNet101", "ResNet152", "ResNet101V2", "ResNet152V2", "DenseNet121", "DenseNet169", "DenseNet201",
+        "Xception", "InceptionV3", "EfficientNetB0", "EfficientNetB3", "EfficientNetB7"}
+
+
+def _digest(items):
+    return hashlib.sha1("\n".join(items).encode()).hexdigest()
+
+
+def _facts(m):
+    layers = [lay for lay in m.layers if type(lay).__name__ != "InputLayer"]
+    return {
+        "params": int(m.count_params()),
+        "trainable": int(sum(int(np.prod(w.shape)) for w in m.trainable_weights)),
+        "layers": len(layers),
+        "layer_names": _digest([lay.name for lay in layers]),
+        "weight_shapes": _digest([str(tuple(int(d) for d in w.shape)) for w in m.weights]),
+        "output_shape": list(m.output_shape),
+        "name": m.name,
+    }
+
+
+def _cases(names):
+    out = []
+    for name in names:
+        for i, row in enumerate(REF["models"].get(name, [])):
+            kw = {k: (tuple(v) if isinstance(v, list) else v) for k, v in row["kwargs"].items()}
+            if "input_shape" not in kw:
+                if name not in SIZE_FREE:
+                    continue                      # a 224x224 build is too slow for the suite
+                kw["input_shape"] = (SIZE_FREE[name], SIZE_FREE[name], 3)
+            quick = name not in DEEP and not any(p.values[0] == name for p in out)
+            marks = [] if (quick or SLOW) else [pytest.mark.skip(reason="slow build: set GRADTAPE_SLOW_TESTS=1")]
+            out.append(pytest.param(name, kw, row, id=f"{name}-{i}", marks=marks))
+    return out
+
+
+BUILT = ["VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+         "MobileNet", "MobileNetV2", "DenseNet121", "DenseNet169", "DenseNet201", "Xception", "InceptionV3",
+         "EfficientNetB0", "EfficientNetB3", "EfficientNetB7"]
+
+
+@pytest.mark.parametrize("name,kw,ref", _cases(BUILT))
+def test_same_layers_and_parameters_as_keras(name, kw, ref):
+    tf.keras.backend.clear_session()
+    m = getattr(A, name)(weights=None, **kw)
+    got = _facts(m)
+    assert got["params"] == ref["params"]
+    assert got["trainable"] == ref["trainable"]
+    assert got["layers"] == ref["layers"]
+    assert got["layer_names"] == ref["layer_names"]
+    assert got["weight_shapes"] == ref["weight_shapes"]
+    if "input_shape" in ref["kwargs"]:                # else the name and spatial sizes follow the input size
+        assert got["name"] == ref["name"]
+        assert got["output_shape"] == [None if d is None else d for d in ref["output_shape"]]
+    else:
+        assert got["output_shape"][-1] == ref["output_shape"][-1]
+
+
+def _seeded_weights(shapes, variance_flags, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for s, var in zip(shapes, variance_flags):
+        w = rng.standard_normal(s).astype("float32") * 0.2
+        if var:
+            w = np.abs(w) + 0.5
+        out.append(w)
+    return out
+
+
+def test_mobilenet_v2_outputs_equal_keras_for_the_same_weights():
+    ref = REF["mobilenetv2_small"]
+    tf.keras.backend.clear_session()
+    m = A.MobileNetV2(alpha=0.35, input_shape=(32, 32, 3), weights=None, classes=10)
+    shapes = [tuple(int(d) for d in w.shape) for w in m.weights]
+    assert len(shapes) == len(ref["variance_flags"])
+    m.set_weights(_seeded_weights(shapes, ref["variance_flags"]))
+    x = np.random.default_rng(1).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    y = m(x, training=False).numpy()
+    np.testing.assert_allclose(y, np.array(ref["output"], np.float32), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(m.predict(x, verbose=0), y, rtol=1e-5, atol=1e-7)
+
+
+def test_imagenet_weights_error_names_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"):
+        A.VGG16(include_top=False, input_shape=(32, 32, 3))
+    with pytest.raises(ValueError, match="classes"):
+        A.ResNet50(weights="imagenet", classes=10)
+    with pytest.raises(ValueError, match="weights"):
+        A.ResNet50(weights=str(tmp_path / "missing.h5"))
+    with pytest.raises(ValueError, match="at least 32x32"):
+        A.ResNet50(weights=None, input_shape=(16, 16, 3))
+    with pytest.raises(ValueError, match="pooling"):
+        A.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="sum")
+
+
+def test_weights_file_round_trip(tmp_path):
+    tf.keras.utils.set_random_seed(0)
+    a = A.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    path = str(tmp_path / "vgg.h5")
+    a.save_weights(path)
+    b = A.VGG16(weights=path, include_top=False, input_shape=(32, 32, 3))
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_preprocess_input():
+    x = np.arange(2 * 3 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3, 3)
+    keep = x.copy()
+    caffe = A.vgg16.preprocess_input(x)
+    assert caffe.dtype == np.float32
+    np.testing.assert_allclose(caffe, x[..., ::-1].astype(np.float32) - np.float32([103.939, 116.779, 123.68]))
+    np.testing.assert_array_equal(x, keep)
+    np.testing.assert_allclose(A.resnet.preprocess_input(x), caffe)
+    np.testing.assert_allclose(A.resnet_v2.preprocess_input(x), x.astype(np.float32) / 127.5 - 1, rtol=1e-6)
+    t = A.resnet_v2.preprocess_input(tf.constant(x.astype(np.float32)))
+    np.testing.assert_allclose(t.numpy(), x / 127.5 - 1, rtol=1e-6)
+
+
+def test_decode_predictions(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("GRADTAPE_IMAGENET_CLASS_INDEX", raising=False)
+    monkeypatch.setattr(A.imagenet_utils, "_CLASS_INDEX", None)
+    preds = np.random.default_rng(0).random((2, 1000)).astype(np.float32)
+    with pytest.raises(FileNotFoundError, match="imagenet_class_index.json"):
+        A.resnet.decode_predictions(preds)
+    with pytest.raises(ValueError, match=r"\(samples, 1000\)"):
+        A.resnet.decode_predictions(preds[:, :10])
+    path = tmp_path / "idx.json"
+    path.write_text(json.dumps({str(i): [f"n{i:08d}", f"class{i}"] for i in range(1000)}))
+    monkeypatch.setenv("GRADTAPE_IMAGENET_CLASS_INDEX", str(path))
+    out = A.vgg16.decode_predictions(preds, top=3)
+    for row, p in zip(out, preds):
+        best = np.argsort(p)[::-1][:3]
+        assert [r[1] for r in row] == [f"class{i}" for i in best]
+        assert [r[2] for r in row] == list(p[best])
