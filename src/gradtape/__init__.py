@@ -57,6 +57,7 @@ from .ops.indexing import (  # noqa: F401,E402
 from .ops.array import (  # noqa: F401,E402
     clip_by_global_norm, clip_by_norm, complex, dynamic_partition, meshgrid, repeat, roll, searchsorted,
     sequence_mask, slice, tensor_scatter_nd_sub)
+from .ops.special import acosh, asinh, atanh, truncatemod  # noqa: F401,E402
 from .ops.segment import unique, unique_with_counts  # noqa: F401,E402
 from .ops.control_flow import (  # noqa: F401,E402
     case, cond, ensure_shape, foldl, foldr, get_static_value, map_fn, numpy_function, py_function,

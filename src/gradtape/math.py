@@ -20,3 +20,8 @@ from .ops.segment import (  # noqa: F401,E402
     unsorted_segment_max, unsorted_segment_mean, unsorted_segment_min, unsorted_segment_prod,
     unsorted_segment_sqrt_n, unsorted_segment_sum)
 from .ops.nn import softmax  # noqa: F401,E402
+from .ops.special import (  # noqa: F401,E402
+    acosh, asinh, atanh, cumulative_logsumexp, digamma, erfc, in_top_k, lgamma, polygamma, polyval,
+    truncatemod, xdivy)
+from .ops.nn import log_softmax  # noqa: F401,E402
+from .ops.math import truncatediv  # noqa: F401,E402

@@ -95,3 +95,4 @@ def scale_regularization_loss(regularization_loss):
     if isinstance(regularization_loss, (list, tuple)):
         regularization_loss = add_n(regularization_loss)
     return reduce_sum(regularization_loss)
+from .ops.special import in_top_k  # noqa: F401,E402

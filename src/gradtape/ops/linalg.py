@@ -353,3 +353,250 @@ def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optiona
     x = convert_to_tensor(x)
     ss = reduce_sum(square(x), axis=axis, keepdims=True)
     return multiply(x, rsqrt(maximum(ss, epsilon)))
+
+
+# -- band_part, slogdet, cross, triangular and least-squares solves ---------------------------
+
+def _band_mask(shape: tuple, lower: int, upper: int) -> np.ndarray:
+    m, n = shape[-2], shape[-1]
+    i = np.arange(m)[:, None]
+    j = np.arange(n)[None, :]
+    keep = np.ones((m, n), dtype=bool)
+    if lower >= 0:
+        keep &= (i - j) <= lower
+    if upper >= 0:
+        keep &= (j - i) <= upper
+    return keep
+
+
+def band_part(input: Any, num_lower: Any, num_upper: Any, name: Optional[str] = None) -> Tensor:  # noqa: A002
+    """Keep the band of ``num_lower`` sub- and ``num_upper`` super-diagonals of the last two axes,
+    zero elsewhere; a negative count keeps the whole triangle (``tf.linalg.band_part``)."""
+    from .math import where
+    x = convert_to_tensor(input)
+    if np.ndim(x._value) < 2:
+        raise ValueError(f"band_part: input must have rank >= 2, got shape {list(np.shape(x._value))}.")
+    lower = int(np.asarray(getattr(num_lower, "_value", num_lower)))
+    upper = int(np.asarray(getattr(num_upper, "_value", num_upper)))
+    return where(_band_mask(np.shape(x._value), lower, upper), x, np.zeros((), x._value.dtype))
+
+
+matrix_band_part = band_part
+
+
+def _slogdet_vjp(g, ans, x):
+    # ans is the pair (sign, log|det|); only log|det| has a gradient: d/dA = A^-H.
+    g_logdet = g[1]
+    if g_logdet is None:
+        return None
+    return multiply(expand_dims(expand_dims(g_logdet, -1), -1), _adjoint(inv(x)))
+
+
+def _slogdet_forward(x):
+    sign, logdet = np.linalg.slogdet(x)
+    return sign.astype(x.dtype)[()], logdet.astype(x.dtype)[()]
+
+
+SLOGDET = Op("log_matrix_determinant", via_float32(_slogdet_forward), vjp=_slogdet_vjp, kinds=FLOAT,
+             num_outputs=2, doc="(sign, log|det A|). d log|det|/dA = A^-H; the sign has no gradient.")
+
+
+def slogdet(input: Any, name: Optional[str] = None) -> tuple:  # noqa: A002
+    """Sign and log of the absolute determinant (``tf.linalg.slogdet``)."""
+    x = convert_to_tensor(input)
+    _square_matrix(x, "slogdet")
+    return tuple(apply(SLOGDET, (x,)))
+
+
+def logdet(matrix: Any, name: Optional[str] = None) -> Tensor:
+    """log det of a Hermitian positive-definite matrix via its Cholesky factor
+    (``tf.linalg.logdet``): ``2 sum log diag(cholesky(A))``."""
+    from .reduction import reduce_sum
+    from .math import log, real
+    from .array import diag_part
+    chol = cholesky(matrix)
+    return multiply(reduce_sum(log(diag_part(chol)), axis=-1), 2.0)
+
+
+def cross(a: Any, b: Any, name: Optional[str] = None) -> Tensor:
+    """Cross product of 3-vectors along the last axis (``tf.linalg.cross``); composite, so
+    differentiable to any order."""
+    from .shape import stack, unstack
+    a = convert_to_tensor(a)
+    b = convert_to_tensor(b, dtype_hint=a._value.dtype)
+    if np.shape(a._value)[-1:] != (3,) or np.shape(b._value)[-1:] != (3,):
+        raise InvalidArgumentError(f"cross: both inputs need a last axis of size 3, got "
+                                   f"{list(np.shape(a._value))} and {list(np.shape(b._value))}.")
+    a1, a2, a3 = unstack(a, axis=-1)
+    b1, b2, b3 = unstack(b, axis=-1)
+    from .math import subtract
+    return stack([subtract(multiply(a2, b3), multiply(a3, b2)),
+                  subtract(multiply(a3, b1), multiply(a1, b3)),
+                  subtract(multiply(a1, b2), multiply(a2, b1))], axis=-1)
+
+
+def triangular_solve(matrix: Any, rhs: Any, lower: bool = True, adjoint: bool = False,
+                     name: Optional[str] = None) -> Tensor:
+    """Solve ``A X = rhs`` reading only the lower (or upper) triangle of ``A``
+    (``tf.linalg.triangular_solve``); the gradient for ``A`` is triangular like TF's."""
+    a = convert_to_tensor(matrix)
+    _square_matrix(a, "triangular_solve")
+    tri = band_part(a, -1, 0) if lower else band_part(a, 0, -1)
+    return matrix_solve(tri, rhs, adjoint=adjoint)
+
+
+def cholesky_solve(chol: Any, rhs: Any, name: Optional[str] = None) -> Tensor:
+    """Solve ``A X = rhs`` given ``chol``, the lower Cholesky factor of A (``tf.linalg.cholesky_solve``)."""
+    y = triangular_solve(chol, rhs, lower=True, adjoint=False)
+    return triangular_solve(chol, y, lower=True, adjoint=True)
+
+
+def lstsq(matrix: Any, rhs: Any, l2_regularizer: float = 0.0, fast: bool = True,
+          name: Optional[str] = None) -> Tensor:
+    """Least-squares solution of ``matrix @ X = rhs`` (``tf.linalg.lstsq``, fast path): solves the
+    regularised normal equations by Cholesky, ``(A^H A + l2 I) X = A^H B`` when rows >= columns,
+    ``X = A^H (A A^H + l2 I)^-1 B`` otherwise. ``fast=False`` (complete orthogonal
+    factorisation) is not supported."""
+    if not fast:
+        raise NotImplementedError("lstsq: fast=False is not supported; use fast=True.")
+    a = convert_to_tensor(matrix)
+    b = convert_to_tensor(rhs, dtype_hint=a._value.dtype)
+    m, n = np.shape(a._value)[-2:]
+    if np.shape(b._value)[-2] != m:
+        raise InvalidArgumentError(f"lstsq: rhs must have {m} rows, got shape {list(np.shape(b._value))}.")
+    if m >= n:
+        gram = matmul(a, a, adjoint_a=True)
+        if l2_regularizer:
+            gram = add(gram, multiply(np.eye(n, dtype=a._value.dtype), l2_regularizer))
+        return cholesky_solve(cholesky(gram), matmul(a, b, adjoint_a=True))
+    gram = matmul(a, a, adjoint_b=True)
+    if l2_regularizer:
+        gram = add(gram, multiply(np.eye(m, dtype=a._value.dtype), l2_regularizer))
+    return matmul(a, cholesky_solve(cholesky(gram), b), adjoint_a=True)
+
+
+# -- decompositions: eigh, svd, qr, pinv --------------------------------------------------------
+
+def _eigh_vjp(g, ans, x):
+    # Distinct eigenvalues: dA = V (diag(g_e) + F o (V^H g_V)) V^H, F_ij = 1/(e_j - e_i) (i != j).
+    from .math import subtract, reciprocal, where
+    from .array import diag
+    e, v = ans
+    ge, gv = g
+    n = np.shape(x._value)[-1]
+    eye = np.eye(n, dtype=bool)
+    inner = None
+    if gv is not None:
+        diff = subtract(expand_dims(e, -2), expand_dims(e, -1))
+        f = where(eye, np.zeros((), x._value.dtype), reciprocal(where(eye, np.ones((), x._value.dtype), diff)))
+        inner = multiply(f, matmul(v, gv, adjoint_a=True))
+    if ge is not None:
+        d = diag(ge)
+        inner = d if inner is None else add(inner, d)
+    if inner is None:
+        return None
+    grad = matmul(matmul(v, inner), v, adjoint_b=True)
+    return multiply(add(grad, _adjoint(grad)), 0.5)
+
+
+def _eigh_forward(x):
+    e, v = np.linalg.eigh(x)
+    return e, v
+
+
+EIGH = Op("self_adjoint_eig", via_float32(_eigh_forward), vjp=_eigh_vjp, kinds=FLOAT, num_outputs=2,
+          doc="Eigenvalues (ascending) and eigenvectors of a symmetric matrix (lower triangle read, "
+              "as TF). Gradient for distinct eigenvalues; symmetrised.")
+
+
+def eigh(tensor: Any, name: Optional[str] = None) -> tuple:
+    """Eigen-decomposition of (a batch of) self-adjoint matrices (``tf.linalg.eigh``): ascending
+    eigenvalues ``e`` and eigenvectors ``v`` in columns. Eigenvector signs are those of LAPACK and
+    may differ from TF's; gradients assume distinct eigenvalues."""
+    x = convert_to_tensor(tensor)
+    _square_matrix(x, "eigh")
+    return tuple(apply(EIGH, (x,)))
+
+
+def eigvalsh(tensor: Any, name: Optional[str] = None) -> Tensor:
+    """Eigenvalues of (a batch of) self-adjoint matrices, ascending (``tf.linalg.eigvalsh``)."""
+    return eigh(tensor)[0]
+
+
+def _unsupported_grad(what: str):
+    def rule(g, ans, *inputs, **attrs):
+        raise NotImplementedError(f"The gradient of {what} is not supported.")
+    return rule
+
+
+def _svd_vectors_forward(x, full_matrices):
+    u, _, vh = np.linalg.svd(x, full_matrices=full_matrices)
+    return u, np.conj(np.swapaxes(vh, -1, -2))
+
+
+SVD_VECTORS = Op("svd_vectors", via_float32(_svd_vectors_forward),
+                 vjp=_unsupported_grad("the singular vectors u, v of tf.linalg.svd (only s is differentiable)"),
+                 kinds=FLOAT, num_outputs=2,
+                 doc="Singular vectors (u, v) of the SVD; differentiating them raises NotImplementedError.")
+
+QR = Op("qr", via_float32(lambda x, full_matrices: np.linalg.qr(x, mode="complete" if full_matrices else "reduced")),
+        vjp=_unsupported_grad("tf.linalg.qr"), kinds=FLOAT, num_outputs=2,
+        doc="QR decomposition (Householder, LAPACK signs). Differentiating it raises NotImplementedError.")
+
+PINV_SVD = Op("pinv_svd", via_float32(lambda x, rcond: np.linalg.pinv(x, rcond=rcond)),
+              vjp=_unsupported_grad("tf.linalg.pinv of a rank-deficient matrix"), kinds=FLOAT,
+              doc="Pseudo-inverse by SVD (rank-deficient input); its gradient raises NotImplementedError.")
+
+
+def _svd_values_vjp(g, ans, x):
+    # d s_i / dA = u_i v_i^H; u, v come from the (non-differentiable) vectors op, so a second
+    # derivative raises NotImplementedError instead of silently treating them as constants.
+    u, v = apply(SVD_VECTORS, (x,), {"full_matrices": False})
+    return matmul(multiply(u, expand_dims(g, -2)), v, adjoint_b=True)
+
+
+SVD_VALUES = Op("svd_values", via_float32(lambda x: np.linalg.svd(x, compute_uv=False)),
+                vjp=_svd_values_vjp, kinds="fV",
+                doc="Singular values, descending. d s_i/dA = u_i v_i^H (distinct singular values); "
+                    "second order is not supported (raises NotImplementedError).")
+
+
+def svd(tensor: Any, full_matrices: bool = False, compute_uv: bool = True, name: Optional[str] = None) -> Any:
+    """Singular value decomposition ``A = u diag(s) v^H`` (``tf.linalg.svd``): returns ``s`` or
+    ``(s, u, v)``. Gradients: first order for ``s`` (distinct singular values); second order
+    and gradients through ``u`` and ``v`` raise NotImplementedError. Real input only. Signs of singular
+    vectors follow LAPACK and may differ from TF's."""
+    x = convert_to_tensor(tensor)
+    if np.ndim(x._value) < 2:
+        raise ValueError(f"svd: input must have rank >= 2, got shape {list(np.shape(x._value))}.")
+    s = apply(SVD_VALUES, (x,))
+    if not compute_uv:
+        return s
+    u, v = apply(SVD_VECTORS, (x,), {"full_matrices": bool(full_matrices)})
+    return s, u, v
+
+
+def qr(input: Any, full_matrices: bool = False, name: Optional[str] = None) -> tuple:  # noqa: A002
+    """QR decomposition ``A = q r`` (``tf.linalg.qr``); no gradient. Signs follow LAPACK
+    (Householder), as TF's."""
+    x = convert_to_tensor(input)
+    if np.ndim(x._value) < 2:
+        raise ValueError(f"qr: input must have rank >= 2, got shape {list(np.shape(x._value))}.")
+    return tuple(apply(QR, (x,), {"full_matrices": bool(full_matrices)}))
+
+
+def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: Optional[str] = None) -> Tensor:
+    """Moore-Penrose pseudo-inverse (``tf.linalg.pinv``); ``rcond`` defaults to TF's
+    ``10 * max(rows, cols) * eps``. Forward only through NumPy; differentiable for full-rank
+    input via ``(A^H A)^-1 A^H`` (tall) or ``A^H (A A^H)^-1`` (wide)."""
+    x = convert_to_tensor(a)
+    m, n = np.shape(x._value)[-2:]
+    if rcond is None:
+        rcond = 10 * max(m, n) * np.finfo(x._value.dtype).eps
+    s = np.linalg.svd(x._value, compute_uv=False)
+    full = np.all(s[..., -1:] > rcond * s[..., :1])
+    if full:
+        if m >= n:
+            return matmul(inv(matmul(x, x, adjoint_a=True)), x, adjoint_b=True)
+        return matmul(x, inv(matmul(x, x, adjoint_b=True)), adjoint_a=True)
+    return apply(PINV_SVD, (x,), {"rcond": float(rcond)})
