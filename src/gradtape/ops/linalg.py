@@ -504,7 +504,7 @@ def _eigh_forward(x):
     return e, v
 
 
-EIGH = Op("self_adjoint_eig", via_float32(_eigh_forward), vjp=_eigh_vjp, kinds=FLOAT, num_outputs=2,
+EIGH = Op("self_adjoint_eig", via_float32(_eigh_forward), vjp=_eigh_vjp, kinds="fc", num_outputs=2,
           doc="Eigenvalues (ascending) and eigenvectors of a symmetric matrix (lower triangle read, "
               "as TF). Gradient for distinct eigenvalues; symmetrised.")
 
@@ -536,15 +536,15 @@ def _svd_vectors_forward(x, full_matrices):
 
 SVD_VECTORS = Op("svd_vectors", via_float32(_svd_vectors_forward),
                  vjp=_unsupported_grad("the singular vectors u, v of tf.linalg.svd (only s is differentiable)"),
-                 kinds=FLOAT, num_outputs=2,
+                 kinds="fc", num_outputs=2,
                  doc="Singular vectors (u, v) of the SVD; differentiating them raises NotImplementedError.")
 
 QR = Op("qr", via_float32(lambda x, full_matrices: np.linalg.qr(x, mode="complete" if full_matrices else "reduced")),
-        vjp=_unsupported_grad("tf.linalg.qr"), kinds=FLOAT, num_outputs=2,
+        vjp=_unsupported_grad("tf.linalg.qr"), kinds="fc", num_outputs=2,
         doc="QR decomposition (Householder, LAPACK signs). Differentiating it raises NotImplementedError.")
 
 PINV_SVD = Op("pinv_svd", via_float32(lambda x, rcond: np.linalg.pinv(x, rcond=rcond)),
-              vjp=_unsupported_grad("tf.linalg.pinv of a rank-deficient matrix"), kinds=FLOAT,
+              vjp=_unsupported_grad("tf.linalg.pinv of a rank-deficient matrix"), kinds="fc",
               doc="Pseudo-inverse by SVD (rank-deficient input); its gradient raises NotImplementedError.")
 
 
@@ -556,7 +556,7 @@ def _svd_values_vjp(g, ans, x):
 
 
 SVD_VALUES = Op("svd_values", via_float32(lambda x: np.linalg.svd(x, compute_uv=False)),
-                vjp=_svd_values_vjp, kinds="fV",
+                vjp=_svd_values_vjp, kinds="fc",
                 doc="Singular values, descending. d s_i/dA = u_i v_i^H (distinct singular values); "
                     "second order is not supported (raises NotImplementedError).")
 
@@ -590,6 +590,8 @@ def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: Optional[
     ``10 * max(rows, cols) * eps``. Forward only through NumPy; differentiable for full-rank
     input via ``(A^H A)^-1 A^H`` (tall) or ``A^H (A A^H)^-1`` (wide)."""
     x = convert_to_tensor(a)
+    if x._value.dtype.kind not in "fc":
+        raise TypeError(f"pinv: input must be float32, float64 or complex (as TF), got {x._value.dtype}.")
     m, n = np.shape(x._value)[-2:]
     if rcond is None:
         rcond = 10 * max(m, n) * np.finfo(x._value.dtype).eps

@@ -261,7 +261,7 @@ def cumulative_logsumexp(x: Any, axis: int = 0, exclusive: bool = False, reverse
     from .reduction import cumsum, reduce_max
     from .shape import stop_gradient
     x = convert_to_tensor(x)
-    if x._value.dtype.kind != "f":
+    if x._value.dtype.kind not in "fV":
         raise TypeError(f"cumulative_logsumexp: x must be floating point, got {x._value.dtype}.")
     m = stop_gradient(reduce_max(x, axis=axis, keepdims=True))
     m = where(np.isfinite(m._value), m, 0)
