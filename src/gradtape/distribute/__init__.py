@@ -99,7 +99,24 @@ class ReductionToOneDevice(CrossDeviceOps):
 
 
 def _np(value: Any) -> np.ndarray:
-    return np.asarray(value._value if isinstance(value, (Tensor, Variable)) else value)
+    """``value`` as a host array for the collective; under ``function`` a traced value read here
+    makes the function run eagerly (a value sent over MPI cannot be baked into a plan)."""
+    from .._host import host_array
+    return host_array(value)
+
+
+def _local_reduce(value: Any, op: str, axis: Optional[int]) -> Any:
+    """``reduce`` with a single replica: the value itself, or reduced along ``axis`` with ops (so it
+    stays part of a compiled function's plan)."""
+    from ..dispatch import convert_to_tensor
+    from ..ops.reduction import reduce_mean, reduce_sum
+
+    def one(v: Any) -> Tensor:
+        t = convert_to_tensor(v)
+        if axis is None:
+            return t
+        return reduce_sum(t, axis=axis) if op == "SUM" else reduce_mean(t, axis=axis)
+    return nest.pack_sequence_as(value, [one(v) for v in nest.flatten(value)])
 
 
 class ReplicaContext:
@@ -124,6 +141,8 @@ class ReplicaContext:
     def all_reduce(self, reduce_op: Any, value: Any, options: Any = None) -> Any:
         """Sum (or average) ``value`` (a nest of tensors) over all replicas; every replica gets the result."""
         op = _check_op(reduce_op)
+        if self._strategy.num_replicas_in_sync == 1:
+            return _local_reduce(value, op, None)
         flat = nest.flatten(value)
         out = self._strategy._all_reduce_list([_np(v) for v in flat], op)
         return nest.pack_sequence_as(value, [Tensor(o) for o in out])
@@ -244,6 +263,8 @@ class Strategy:
         """Combine the per-replica ``value`` over all replicas; with ``axis``, also over that axis
         (MEAN divides by the global number of elements along ``axis``, as TF)."""
         op = _check_op(reduce_op)
+        if self.num_replicas_in_sync == 1:
+            return _local_reduce(value, op, axis)
         flat = nest.flatten(value)
         outs = []
         for v in flat:
@@ -444,7 +465,7 @@ def _aggregate_gradients(grads: list, variables: list) -> list:
     arrays = []
     for i in idx:
         g = grads[i]
-        arrays.append(np.asarray((g if isinstance(g, (Tensor, Variable)) else convert_to_tensor(g))._value))
+        arrays.append(_np(g if isinstance(g, (Tensor, Variable)) else convert_to_tensor(g)))
     summed = ctx._strategy._all_reduce_list(arrays, "SUM")
     out = list(grads)
     for i, s in zip(idx, summed):
