@@ -12,16 +12,12 @@ import gradtape as tf
 
 A = tf.keras.applications
 REF = json.load(open(os.path.join(os.path.dirname(__file__), "data", "keras_apps.json")))
-SLOW = os.environ.get("GRADTAPE_SLOW_TESTS") == "1"
 # Models whose classifier has no Flatten: parameter counts do not depend on the image size, so the default
 # (224x224 / 299x299) reference is checked on a small build (building runs each layer on small zero batches).
 SIZE_FREE = {"ResNet50": 32, "ResNet101": 32, "ResNet152": 32, "ResNet50V2": 32, "ResNet101V2": 32,
              "ResNet152V2": 32, "MobileNet": 32, "MobileNetV2": 32, "DenseNet121": 32, "DenseNet169": 32,
              "DenseNet201": 32, "Xception": 71, "InceptionV3": 75, "EfficientNetB0": 32, "EfficientNetB3": 32,
              "EfficientNetB7": 32}
-# Deep or slow-to-build models (and all but one configuration of the others) run with GRADTAPE_SLOW_TESTS=1.
-DEEP = {"ResNet101", "ResNet152", "ResNet101V2", "ResNet152V2", "DenseNet121", "DenseNet169", "DenseNet201",
-        "Xception", "InceptionV3", "EfficientNetB0", "EfficientNetB3", "EfficientNetB7"}
 
 
 def _digest(items):
@@ -50,9 +46,7 @@ def _cases(names):
                 if name not in SIZE_FREE:
                     continue                      # a 224x224 build is too slow for the suite
                 kw["input_shape"] = (SIZE_FREE[name], SIZE_FREE[name], 3)
-            quick = name not in DEEP and not any(p.values[0] == name for p in out)
-            marks = [] if (quick or SLOW) else [pytest.mark.skip(reason="slow build: set GRADTAPE_SLOW_TESTS=1")]
-            out.append(pytest.param(name, kw, row, id=f"{name}-{i}", marks=marks))
+            out.append(pytest.param(name, kw, row, id=f"{name}-{i}"))
     return out
 
 
