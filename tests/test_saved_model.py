@@ -72,3 +72,11 @@ def test_unsupported_and_bad_dirs(tmp_path):
     with pytest.raises(NotImplementedError, match="protobuf SavedModel"):
         tf.saved_model.load(str(tmp_path / "tfsm"))
     assert not os.path.exists(tmp_path / "m")
+
+
+def test_default_serving_signature_key_names_the_loaded_signature(tmp_path):
+    assert tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY == "serving_default"   # TF 2.21's value
+    model = tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1)])
+    tf.saved_model.save(model, str(tmp_path / "m"))
+    loaded = tf.saved_model.load(str(tmp_path / "m"))
+    assert tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY in loaded.signatures

@@ -19,7 +19,11 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-__all__ = ["save", "load", "LoadOptions", "SaveOptions", "contains_saved_model"]
+__all__ = ["save", "load", "LoadOptions", "SaveOptions", "contains_saved_model",
+           "DEFAULT_SERVING_SIGNATURE_DEF_KEY"]
+
+#: The key of the signature a served model is called through (``tf.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY``).
+DEFAULT_SERVING_SIGNATURE_DEF_KEY = "serving_default"
 
 _FORMAT = "gradtape-saved-model"
 _VERSION = 1
@@ -65,7 +69,7 @@ def _write(model: Any, export_dir: str, output_key: str) -> None:
     tmp = tempfile.mkdtemp(prefix=".tmp-saved-model-", dir=parent)
     try:
         model.save(os.path.join(tmp, "model.keras"))
-        meta = {"format": _FORMAT, "version": _VERSION, "signatures": {"serving_default": sig},
+        meta = {"format": _FORMAT, "version": _VERSION, "signatures": {DEFAULT_SERVING_SIGNATURE_DEF_KEY: sig},
                 "note": "gradtape's own format; not TensorFlow's protobuf SavedModel"}
         with open(os.path.join(tmp, _META), "w") as f:
             json.dump(meta, f, indent=1)
@@ -136,7 +140,7 @@ class _Loaded:
 
     def __init__(self, model: Any, sig: Dict[str, Any]) -> None:
         self._model = model
-        self.signatures = {"serving_default": _ServingFunction(model, sig)}
+        self.signatures = {DEFAULT_SERVING_SIGNATURE_DEF_KEY: _ServingFunction(model, sig)}
 
     def serve(self, *args: Any) -> Any:
         """The model's call on the inputs (inference mode)."""
@@ -175,7 +179,7 @@ def load(export_dir: Any, tags: Any = None, options: Any = None) -> _Loaded:
                          f"version {meta.get('version')!r}).")
     from ..keras.models import load_model
     model = load_model(os.path.join(export_dir, "model.keras"), compile=False)
-    return _Loaded(model, meta["signatures"]["serving_default"])
+    return _Loaded(model, meta["signatures"][DEFAULT_SERVING_SIGNATURE_DEF_KEY])
 
 
 def export_keras_model(model: Any, filepath: Any, format: str = "tf_saved_model", **kwargs: Any) -> None:  # noqa: A002
