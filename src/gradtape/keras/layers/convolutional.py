@@ -46,6 +46,15 @@ def _data_format(value: Optional[str]) -> str:
     return fmt
 
 
+def padding_arg(layer: Any) -> Any:
+    """The ``padding`` argument of the conv ops for a conv layer: ``'SAME'``/``'VALID'``, or for
+    ``'causal'`` (1-D) the explicit left padding ``dilation * (kernel - 1)``."""
+    if layer.padding == "causal":
+        left = layer.dilation_rate[0] * (layer.kernel_size[0] - 1)
+        return [(0, 0), (left, 0), (0, 0)]
+    return layer.padding.upper()
+
+
 class _Conv(Layer):
     """Shared implementation of Conv1D/2D/3D (Keras's ``BaseConv``)."""
 
@@ -114,10 +123,7 @@ class _Conv(Layer):
         return self.kernel_size + (channels // self.groups, self.filters)
 
     def _padding_arg(self) -> Any:
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            return [(0, 0), (left, 0), (0, 0)]
-        return self.padding.upper()
+        return padding_arg(self)
 
     def call(self, inputs: Any) -> Tensor:
         n = self.rank

@@ -19,7 +19,7 @@ from ...ops import shape as _s
 from ...tensor import Tensor
 from .. import activations
 from .base import Layer
-from .convolutional import _data_format, _tuple
+from .convolutional import _data_format, _tuple, padding_arg
 from .core import _add_weight_with_options, _set_weight_options, _weight_options_config
 
 
@@ -96,10 +96,7 @@ class _DepthwiseBase(Layer):
                                constraint=getattr(self, f"{option}_constraint"))
 
     def _padding_arg(self) -> Any:
-        if self.padding == "causal":
-            left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
-            return [(0, 0), (left, 0), (0, 0)]
-        return self.padding.upper()
+        return padding_arg(self)
 
     def call(self, inputs: Any) -> Tensor:
         n = self.rank

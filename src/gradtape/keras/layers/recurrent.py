@@ -594,21 +594,9 @@ def _state_structure(cell: Any) -> list:
     return [0]
 
 
-class _BuiltinRNN(RNN):
-    _cell_class: Any = None
-
-    def __init__(self, units: int, *, return_sequences: bool = False, return_state: bool = False,
-                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 time_major: bool = False, activity_regularizer: Any = None, zero_output_for_mask: bool = False,
-                 **kwargs: Any):
-        layer_kw = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
-                                               "batch_size", "input_dim", "weights", "input_length")
-                    if k in kwargs}
-        cell_kw = {"dtype": layer_kw["dtype"]} if "dtype" in layer_kw else {}
-        cell = self._cell_class(units, **kwargs, **cell_kw)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, time_major=time_major,
-                         zero_output_for_mask=zero_output_for_mask, activity_regularizer=activity_regularizer, **layer_kw)
+class _CellLayer(RNN):
+    """An RNN layer that builds its own cell: Keras exposes the cell's configuration on the layer
+    (``layer.units``, ``layer.activation``, ...) and saves it in the layer's config."""
 
     def __getattr__(self, name: str) -> Any:
         # Keras exposes the cell's configuration on the layer (layer.units, layer.activation, ...).
@@ -626,6 +614,24 @@ class _BuiltinRNN(RNN):
             config.pop(k, None)
         config.update(super().get_config())
         return config
+
+
+class _BuiltinRNN(_CellLayer):
+    _cell_class: Any = None
+
+    def __init__(self, units: int, *, return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 time_major: bool = False, activity_regularizer: Any = None, zero_output_for_mask: bool = False,
+                 **kwargs: Any):
+        layer_kw = {k: kwargs.pop(k) for k in ("name", "trainable", "dtype", "input_shape", "batch_input_shape",
+                                               "batch_size", "input_dim", "weights", "input_length")
+                    if k in kwargs}
+        cell_kw = {"dtype": layer_kw["dtype"]} if "dtype" in layer_kw else {}
+        cell = self._cell_class(units, **kwargs, **cell_kw)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll, time_major=time_major,
+                         zero_output_for_mask=zero_output_for_mask, activity_regularizer=activity_regularizer, **layer_kw)
+
 
 
 class SimpleRNN(_BuiltinRNN):
@@ -762,7 +768,7 @@ class ConvLSTM2DCell(Layer):
         return config
 
 
-class ConvLSTM2D(RNN):
+class ConvLSTM2D(_CellLayer):
     """Convolutional LSTM over ``(batch, time, rows, cols, channels)`` (``tf.keras.layers.ConvLSTM2D``,
     Keras 3); outputs ``(batch, [time,] rows', cols', filters)``."""
 
@@ -781,18 +787,3 @@ class ConvLSTM2D(RNN):
                          go_backwards=go_backwards, stateful=stateful, **layer_kw)
         self._ndim = 5
 
-    def __getattr__(self, name: str) -> Any:
-        cell = self.__dict__.get("cell")
-        if cell is not None and not name.startswith("__"):
-            try:
-                return getattr(cell, name)
-            except AttributeError:
-                pass
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def get_config(self) -> Dict[str, Any]:
-        config = self.cell.get_config()
-        for k in ("name", "trainable", "dtype"):
-            config.pop(k, None)
-        config.update(super().get_config())
-        return config
