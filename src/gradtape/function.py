@@ -1450,8 +1450,7 @@ class Function:
         joint.forward, joint.backward, joint.n_out = fplan, bplan, len(out_refs)
         joint.n_residual = len(residual)
         joint.target_pos = state["target_pos"]
-        deps = state.get("deps")
-        joint.deps = None if deps is None or len(set(deps)) <= 1 else deps
+        joint.deps = state.get("deps")
         joint.vars = state["vars"]
         joint.n_inputs = n_in
         joint.fn = self
@@ -1475,6 +1474,13 @@ class Function:
             if r is not None and r[0] == "s" and not trace.derived[r[1]]:
                 consts[r[1]] = trace.values[r[1]]
         joint.consts = consts
+        # what a backward for a subset of the outputs needs (some outputs get no gradient)
+        joint.fwd_replay = [n for n in fwd_nodes if n[0] in ("op", "read", "rand")]
+        joint.bwd_nodes = bwd_nodes
+        joint.residual = residual
+        joint.seedy = seedy
+        joint.shapes = {s: (np.shape(trace.values[s]), np.result_type(trace.values[s])) for s in seedy}
+        joint.masked = {}
         entry.joint = joint
         return result
 
@@ -1482,7 +1488,17 @@ class Function:
 class _Joint:
     __slots__ = ("forward", "backward", "n_out", "n_residual", "target_pos", "vars", "n_inputs",
                  "fn", "pack", "op", "nodes", "in_slots", "seed_slots", "saved_slots", "grad_refs",
-                 "derived", "consts", "deps")
+                 "derived", "consts", "deps", "fwd_replay", "bwd_nodes", "residual", "seedy",
+                 "shapes", "masked")
+
+
+class _CallOp(Op):
+    """The op a compiled call is recorded as: its rule takes None for an output that no
+    gradient target reaches (the tape passes None instead of zeros), so the backward runs once,
+    for the outputs that have a gradient, as eager does."""
+
+    __slots__ = ()
+    none_cotangents = True
 
 
 def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str) -> Op:
@@ -1491,7 +1507,7 @@ def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str) -> Op:
     Every slot is first copied from a registered op (so slots added to Op later get a value), then
     set: a general (broadcasting, multi-input) op without a forward of its own.
     """
-    op = _new(Op)
+    op = _new(_CallOp)
     template = dispatch.READ
     for cls in type(template).__mro__:
         for slot in getattr(cls, "__slots__", ()):
@@ -1511,7 +1527,13 @@ def _function_op(name: str, joint: _Joint) -> Op:
 
 
 def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None:
-    """Record one op for the call on every active tape that watches an input or a variable."""
+    """Record one op for the call on every active tape that watches an input or a variable.
+
+    Its rule runs the backward plan once with every output's gradient, as eager runs one backward
+    pass over the summed gradients (one backward per output, added, rounds differently). Outputs
+    that no target reaches get None from the tape: the backward for the others is derived from the
+    traced one without their contributions, and an input that only they reach gets None, as eager.
+    """
     for tape in ACTIVE:
         if tape._watch_accessed_variables:
             ids = tape._ids
@@ -1519,71 +1541,114 @@ def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None
                 if id(var) not in ids and var._trainable:
                     tape._watch_variable(var)
     inputs = tuple(tensors) + tuple(joint.vars)
-    n_in = len(tensors)
     residuals = saved[:joint.n_residual]
-    if joint.deps is not None:
-        # Outputs reach different inputs: one op per output, so that an input only the
-        # unseeded outputs reach gets None (as eager), not a zero gradient.
-        _record_per_output(joint, inputs, outs, saved, n_in)
-        return
 
     def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
         gs = g if type(g) is tuple else (g,)
+        present = tuple(gs[p] is not None for p in joint.target_pos)
+        if not any(present):
+            return (None,) * len(xs)
+        everything = all(present)
         if ACTIVE and _records_backward(xs, gs, joint.vars):
             # A tape records the backward pass (higher order): replay the traced forward and
             # backward ops one by one, so that the tape records them. Python does not run again.
-            return _replay_vjp(joint, xs, saved, gs)
-        seeds = [gs[p]._value for p in joint.target_pos]
-        vals = joint.backward.run(*residuals, *seeds)
-        res = []
-        for v in vals:
-            if v is None:
-                res.append(None)
-            else:
-                t = _new(Tensor)
-                t._value = v
-                res.append(t)
-        return tuple(res[:n_in]) + tuple(res[n_in:])
+            res = list(_replay_vjp(joint, xs, saved, gs, present))
+        else:
+            plan = joint.backward if everything else _masked(joint, present).plan
+            vals = plan.run(*residuals, *[gs[p]._value for p, on in zip(joint.target_pos, present)
+                                          if on])
+            res = []
+            for v in vals:
+                if v is None:
+                    res.append(None)
+                else:
+                    t = _new(Tensor)
+                    t._value = v
+                    res.append(t)
+        if not everything:
+            _connect(joint, present, res, xs)
+        return tuple(res)
 
     op = _unregistered_op(joint.op.name, vjp, len(outs), joint.op.doc)
     out = tuple(outs) if len(outs) != 1 else outs[0]
     dispatch.record(op, inputs, out, None)
 
 
-def _record_per_output(joint: _Joint, inputs: tuple, outs: list, saved: tuple, n_in: int) -> None:
-    residuals = saved[:joint.n_residual]
-    n_out = len(outs)
-    for i, o in enumerate(outs):
-        if i not in joint.target_pos:
-            continue
-        k = joint.target_pos.index(i)
-        dep = joint.deps[k]
+class _Masked:
+    """The backward of a compiled call for a subset of its outputs (the others get no gradient)."""
 
-        def vjp(g: Any, ans: Any, *xs: Any, _i: int = i, _dep: tuple = dep) -> tuple:
-            gs = []
-            for p in range(n_out):
-                if p == _i:
-                    gs.append(g)
-                else:
-                    z = _new(Tensor)
-                    z._value = np.zeros_like(outs[p]._value)
-                    gs.append(z)
-            if ACTIVE and _records_backward(xs, (g,), joint.vars):
-                res = _replay_vjp(joint, xs, saved, tuple(gs))
-            else:
-                vals = joint.backward.run(*residuals, *[gs[p]._value for p in joint.target_pos])
-                res = []
-                for v in vals:
-                    if v is None:
-                        res.append(None)
-                    else:
-                        t = _new(Tensor)
-                        t._value = v
-                        res.append(t)
-            return tuple(r if d else None for r, d in zip(res, _dep))
+    __slots__ = ("nodes", "grad_refs", "seed_slots", "plan")
 
-        op = _unregistered_op(f"{joint.op.name}:{i}", vjp, 1, joint.op.doc)
-        dispatch.record(op, inputs, o, None)
+
+class _StubTrace:
+    """What ``compile_plan`` reads of a trace, rebuilt from a joint plan (constants only)."""
+
+    def __init__(self, joint: _Joint):
+        self.values = [None] * len(joint.derived)
+        for s, v in joint.consts.items():
+            self.values[s] = v
+        self.derived = joint.derived
+        self.init_slots: set = set()
+        self.vars: dict = {}
+
+
+def _masked(joint: _Joint, present: tuple) -> _Masked:
+    """The traced backward without the contributions of the outputs that get no gradient: an op
+    whose gradient inputs all come from those outputs is dropped (eager never runs it); an ``add``
+    of a dropped and a kept gradient is the kept one; elsewhere (a rule that combines several
+    outputs' gradients) the dropped gradient is zeros, as the eager tape passes zeros there."""
+    m = joint.masked.get(present)
+    if m is not None:
+        return m
+    absent = {s for s, on in zip(joint.seed_slots, present) if not on}
+    alias: dict = {}
+    nodes = []
+    shapes = joint.shapes
+    for node in joint.bwd_nodes:
+        _, op, ins, outs, attrs, multi = node
+        ins = [("s", alias.get(r[1], r[1])) if r[0] == "s" else r for r in ins]
+        gone = [r[0] == "s" and r[1] in absent for r in ins]
+        if any(gone):
+            kept = [r for r, x in zip(ins, gone) if not x and r[0] == "s" and r[1] in joint.seedy]
+            if not kept:
+                absent.update(outs)
+                continue
+            if op.name == "add" and len(ins) == 2 and not multi and len(kept) == 1 \
+                    and shapes.get(kept[0][1]) == shapes.get(outs[0]):
+                alias[outs[0]] = kept[0][1]
+                continue
+            ins = [("c", np.zeros(*shapes[r[1]])) if x else r for r, x in zip(ins, gone)]
+        nodes.append(("op", op, ins, outs, attrs, multi))
+    grad_refs = []
+    for r in joint.grad_refs:
+        if r is not None and r[0] == "s":
+            s = alias.get(r[1], r[1])
+            r = None if s in absent else ("s", s)
+        grad_refs.append(r)
+    m = _Masked()
+    m.nodes, m.grad_refs = nodes, grad_refs
+    m.seed_slots = [s for s, on in zip(joint.seed_slots, present) if on]
+    m.plan = compile_plan(_StubTrace(joint), nodes, list(joint.residual) + m.seed_slots, grad_refs,
+                          name="backward")
+    joint.masked[present] = m
+    return m
+
+
+def _connect(joint: _Joint, present: tuple, res: list, xs: tuple) -> None:
+    """None for the inputs that no output with a gradient reaches (as eager gives), zeros for a
+    reached input whose gradient the pruned backward dropped."""
+    if joint.deps is None:
+        reached = [r is not None for r in joint.grad_refs]
+    else:
+        reached = [any(d[i] for d, on in zip(joint.deps, present) if on)
+                   for i in range(len(joint.grad_refs))]
+    for i, x in enumerate(xs):
+        if not reached[i]:
+            res[i] = None
+        elif res[i] is None:
+            t = _new(Tensor)
+            t._value = np.zeros_like(x._value)
+            res[i] = t
 
 
 def _records_backward(xs: tuple, gs: tuple, variables: list) -> bool:
@@ -1603,7 +1668,8 @@ def _records_backward(xs: tuple, gs: tuple, variables: list) -> bool:
     return False
 
 
-def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple) -> tuple:
+def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple,
+                present: Optional[tuple] = None) -> tuple:
     """The gradient of one compiled call, computed by replaying the traced forward and backward
     ops through ``dispatch.apply`` (recorded by the active tapes), from this call's inputs, its
     saved variable reads and random draws, and the upstream gradients."""
@@ -1613,9 +1679,14 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple) -> tuple:
     for s, x in zip(joint.in_slots, xs[:n_in]):
         env[s] = x
     saved_of = dict(zip(joint.saved_slots, saved))
+    nodes, grad_refs = joint.nodes, joint.grad_refs
+    if present is not None and not all(present):
+        m = _masked(joint, present)
+        nodes, grad_refs = joint.fwd_replay + m.nodes, m.grad_refs
     for p, s in zip(joint.target_pos, joint.seed_slots):
         g = gs[p]
-        env[s] = g if type(g) is Tensor else _dense(g)
+        if g is not None:
+            env[s] = g if type(g) is Tensor else _dense(g)
     consts = joint.consts
     derived = joint.derived
 
@@ -1630,7 +1701,7 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple) -> tuple:
             env[v] = t
         return t
 
-    for node in joint.nodes:
+    for node in nodes:
         kind = node[0]
         if kind == "read":
             _, var, s = node
@@ -1659,7 +1730,7 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple) -> tuple:
             else:
                 env[outs[0]] = out
     res = []
-    for r in joint.grad_refs:
+    for r in grad_refs:
         if r is None:
             res.append(None)
         elif r[0] == "c":

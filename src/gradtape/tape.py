@@ -181,9 +181,13 @@ def backward(records: list, seeds: list, sources: list, watched: Optional[set] =
                 gs.append(grads.get(oid) if oid in source_ids else grads.pop(oid, None))
             if all(g is None for g in gs):
                 continue
-            from .ops.constructors import zeros_like
-            g = tuple(zeros_like(o) if gi is None else gi if type(gi) is Tensor else _dense(gi)
-                      for o, gi in zip(out, gs))
+            if getattr(op, "none_cotangents", False):
+                # the op's rule takes None for an output no target reaches (a compiled call)
+                g = tuple(gi if gi is None or type(gi) is Tensor else _dense(gi) for gi in gs)
+            else:
+                from .ops.constructors import zeros_like
+                g = tuple(zeros_like(o) if gi is None else gi if type(gi) is Tensor else _dense(gi)
+                          for o, gi in zip(out, gs))
         else:
             oid = id(out)
             g = grads.get(oid) if oid in source_ids else grads.pop(oid, None)
@@ -705,8 +709,11 @@ def _batched_backward(records: list, target: Any, seed: Tensor, sources: list) -
             gs = [grads.get(id(o)) if id(o) in source_ids else grads.pop(id(o), None) for o in out]
             if all(gi is None for gi in gs):
                 continue
-            g = tuple(zeros((batch,) + np.shape(o._value), dtype=o._value.dtype) if gi is None
-                      else gi for o, gi in zip(out, gs))
+            if getattr(op, "none_cotangents", False):
+                g = tuple(gs)
+            else:
+                g = tuple(zeros((batch,) + np.shape(o._value), dtype=o._value.dtype) if gi is None
+                          else gi for o, gi in zip(out, gs))
         else:
             oid = id(out)
             g = grads.get(oid) if oid in source_ids else grads.pop(oid, None)
@@ -723,7 +730,7 @@ def _batched_backward(records: list, target: Any, seed: Tensor, sources: list) -
         # Any other rule: once per row of the batch, within this same pass.
         per_input: dict = {}
         for i in range(batch):
-            gi = tuple(t[i] for t in g) if type(g) is tuple else g[i]
+            gi = tuple(None if t is None else t[i] for t in g) if type(g) is tuple else g[i]
             for x, gx in _rule_grads(op, gi, out, inputs, attrs, reach):
                 gx = _as_dense_gradient(gx, x)
                 xshape = tuple(np.shape(x._value))
