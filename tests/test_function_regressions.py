@@ -315,16 +315,132 @@ def test_custom_gradient_inside_function():
 
     f = tf.function(lambda x: clip_grad(x) * 3.0)
     x = f32(1.0, 2.0)
-    for i in range(4):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)     # compiled: no fallback warning
+        for i in range(4):
+            with tf.GradientTape() as t:
+                t.watch(x)
+                y = f(x)
+            np.testing.assert_allclose(y.numpy(), [3.0, 6.0])
+            np.testing.assert_allclose(t.gradient(y, x).numpy(), [1.5, 1.5])
+    assert f._eager_reason is None
+
+
+def _custom_program(calls):
+    v = tf.Variable([0.5, -1.0, 2.0])
+
+    @tf.custom_gradient
+    def scaled_exp(x):
+        e = tf.exp(x)
+
+        def grad(g):
+            calls.append(1)
+            return g * e * 2.0       # f's intermediate: an outer tape differentiates it
+        return e, grad
+
+    @tf.custom_gradient
+    def times_var(x):
+        y = x * v
+
+        def grad(g, variables=None):
+            calls.append(1)
+            return g * v, [g * x * 3.0]
+        return y, grad
+
+    @tf.custom_gradient
+    def two_outputs(x):
+        def grad(ga, gb):
+            calls.append(1)
+            return ga * 2.0 + gb * 3.0
+        return (tf.sin(x), tf.cos(x)), grad
+
+    def prog(x):
+        a = scaled_exp(x * 0.5)
+        c = times_var(tf.sin(x))
+        s, k = two_outputs(a)
+        return tf.reduce_sum(a * a) + tf.reduce_sum(c) + tf.reduce_sum(s * k), c
+    return v, prog
+
+
+def test_custom_gradient_compiled_values_gradients_nested_and_variables():
+    runs = []
+    for compiled in (False, True):
+        calls: list = []
+        v, prog = _custom_program(calls)
+        fn = tf.function(prog) if compiled else prog
+        res = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            for vals in ([0.1, -0.4, 0.3], [1.0, 0.5, -2.0], [0.2, 0.2, 0.2], [-1.0, 0.0, 0.7],
+                         [0.3, 0.1, -0.2]):
+                x = f32(*vals)
+                with tf.GradientTape() as t2:
+                    t2.watch(x)
+                    with tf.GradientTape() as t1:
+                        t1.watch(x)
+                        y, c = fn(x)
+                    g, gv = t1.gradient(y, [x, v])
+                    s = tf.reduce_sum(g * g) + tf.reduce_sum(gv)
+                h = t2.gradient(s, x)
+                with tf.GradientTape() as t:          # first order only
+                    t.watch(x)
+                    y1, _ = fn(x)
+                g1 = t.gradient(y1, x)
+                res.append([y.numpy(), c.numpy(), g.numpy(), gv.numpy(), h.numpy(), g1.numpy(),
+                            fn(x)[0].numpy()])
+                v.assign_add([0.25, 0.0, -0.5])
+        runs.append((res, len(calls)))
+        if compiled:
+            assert fn._eager_reason is None
+            assert fn.experimental_get_tracing_count() == 1
+            n_after_trace = len(calls)
+            x = f32(0.4, 0.5, 0.6)
+            with tf.GradientTape() as t:
+                t.watch(x)
+                y, _ = fn(x)
+            t.gradient(y, x)
+            assert len(calls) == n_after_trace     # the compiled backward runs no Python
+    (eager, _), (comp, _) = runs
+    for e, c in zip(eager, comp):
+        for a, b in zip(e, c):
+            np.testing.assert_allclose(b, a, rtol=2e-5, atol=1e-6)
+
+
+def test_custom_gradient_whose_gradient_reads_a_value_falls_back():
+    @tf.custom_gradient
+    def f(x):
+        def grad(g):
+            return g * (2.0 if float(tf.reduce_sum(g)) > 0 else -1.0)
+        return tf.identity(x), grad
+
+    fn = tf.function(lambda x: f(x) * 1.0)
+    out = []
+    for sign in (1.0, 1.0, -1.0, 1.0):
+        x = f32(1.0, 2.0)
         with tf.GradientTape() as t:
             t.watch(x)
-            if i == 0:   # the custom gradient is Python: the function runs eagerly, and says so
-                with pytest.warns(RuntimeWarning, match="custom_gradient"):
-                    y = f(x)
-            else:
-                y = f(x)
-        np.testing.assert_allclose(y.numpy(), [3.0, 6.0])
-        np.testing.assert_allclose(t.gradient(y, x).numpy(), [1.5, 1.5])
+            y = _quiet(fn, x) * sign
+        out.append(t.gradient(y, x).numpy())
+    np.testing.assert_allclose(out, [[2, 2], [2, 2], [1, 1], [2, 2]])
+    assert "value" in fn._eager_reason
+
+
+def test_recompute_grad_inside_function():
+    w = tf.Variable([[0.5, -0.2], [0.1, 0.3]])
+    block = tf.recompute_grad(lambda x: tf.tanh(tf.matmul(x, w)))
+
+    def step(x):
+        with tf.GradientTape() as t:
+            y = tf.reduce_sum(block(x) ** 2)
+        return y, t.gradient(y, w)
+
+    f = tf.function(step)
+    for vals in ([[1.0, 2.0]], [[0.5, -1.0]], [[3.0, 0.1]]):
+        x = f32(*vals)
+        (ye, ge), (yc, gc) = step(x), f(x)
+        np.testing.assert_allclose(yc.numpy(), ye.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(gc.numpy(), ge.numpy(), rtol=1e-6)
+    assert f._eager_reason is None
 
 
 def test_fallback_and_reduce_retracing_convert_numpy_arguments():
@@ -606,3 +722,26 @@ def test_second_order_with_an_unused_output():
         np.testing.assert_allclose(g, res[0][0], rtol=1e-6)
         np.testing.assert_allclose(h, res[0][1], rtol=1e-6)
         assert np.all(np.isfinite(h))
+
+
+def test_index_with_computed_integer_tensor_is_compiled():
+    # x[int_tensor] read the index in Python: the function fell back to eager. The index tensors
+    # are now inputs of an op, so the plan reads them on every call.
+    def prog(a):
+        i = tf.cast(tf.reduce_sum(tf.abs(a)), tf.int32) % 4
+        return a * a[i] + tf.reduce_sum(a[tf.stack([i, 3 - i])]) + tf.reshape(a, [2, 2])[-1 - i % 2, 0]
+
+    f = tf.function(prog)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for v in ([1.0, 2.0, 3.0, 4.0], [0.5, 0.1, 0.2, 0.3], [5.0, 1.0, 1.0, 1.0], [-1.0, 0.0, 0.0, 0.5]):
+            x = f32(*v)
+            res = []
+            for fn in (prog, f):
+                with tf.GradientTape() as t:
+                    t.watch(x)
+                    y = fn(x)
+                res.append((y.numpy(), t.gradient(y, x).numpy()))
+            np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-6)
+            np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-6)
+    assert f._eager_reason is None

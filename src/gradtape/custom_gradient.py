@@ -1,12 +1,17 @@
 """User-defined gradients: ``custom_gradient``, ``grad_pass_through`` and ``recompute_grad``.
 
 ``@custom_gradient`` mirrors ``tf.custom_gradient`` in eager mode: the decorated ``f(*x)``
-returns ``(y, grad_fn)``; the ops inside ``f`` are not recorded, instead one record is added to
-every active tape (and forward accumulator) whose inputs are the arguments plus the Variables
-``f`` read, and whose gradient rule calls ``grad_fn(*upstream)`` (or
+returns ``(y, grad_fn)``; the ops inside ``f`` are recorded as usual (as TF records them: an
+outer tape differentiates ``grad_fn``'s use of ``f``'s intermediates), and the outputs are new
+tensors with one record on every active tape (and forward accumulator) whose inputs are the
+arguments plus the Variables ``f`` read, and whose gradient rule calls ``grad_fn(*upstream)`` (or
 ``grad_fn(*upstream, variables=...)`` returning ``(input_grads, variable_grads)`` when ``f`` read
 Variables). ``grad_fn`` runs during the backward pass with the tapes recording, so it is
 differentiated again by outer tapes when it is written with gradtape ops.
+
+Under ``tf.function`` the outputs are identities of ``f``'s results for the tracer (so the
+compiled plan computes them), and the record with ``grad_fn`` goes to the gradient tapes only: the
+compiled backward is ``grad_fn``'s ops, traced once per signature.
 
 ``recompute_grad(f)`` keeps no intermediate of ``f`` alive: the forward runs unrecorded and the
 backward pass runs ``f`` again under a fresh tape (gradient checkpointing).
@@ -54,14 +59,19 @@ class _VariableWatcher:
 
 class _suspend_recording:
     """Run a block with every tape of this thread replaced by ``watcher`` (or by nothing); other
-    threads' tapes are theirs (``dispatch.ACTIVE`` is per thread)."""
+    threads' tapes are theirs (``dispatch.ACTIVE`` is per thread). ``keep`` (a predicate) keeps
+    the tapes it accepts, ``add`` keeps all of them and adds ``watcher``."""
 
-    def __init__(self, watcher: Any = None):
+    def __init__(self, watcher: Any = None, keep: Any = None, add: bool = False):
         self.watcher = watcher
+        self.keep = keep
+        self.add = add
 
     def __enter__(self) -> list:
         self.saved = list(ACTIVE)
-        ACTIVE[:] = [self.watcher] if self.watcher is not None else []
+        kept = list(self.saved) if self.add else [t for t in self.saved if self.keep(t)] \
+            if self.keep is not None else []
+        ACTIVE[:] = kept + ([self.watcher] if self.watcher is not None else [])
         return self.saved
 
     def __exit__(self, *exc: Any) -> None:
@@ -104,9 +114,14 @@ def _as_input(x: Any) -> Any:
     return convert_to_tensor(x)
 
 
+def _is_tracer(tape: Any) -> bool:
+    """The pseudo-tape of ``tf.function`` tracing (it records ops into a plan, not gradients)."""
+    return getattr(type(tape), "_gt_tracer", False)
+
+
 def _call_custom(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     watcher = _VariableWatcher()
-    with _suspend_recording(watcher) as saved:
+    with _suspend_recording(watcher, add=True) as saved:
         result, grad_fn = f(*args, **kwargs)
     raw_args = nest.flatten(list(args))
     arg_ids = {id(a) for a in raw_args} | {id(a) for a in nest.flatten(list(kwargs.values()))}
@@ -117,12 +132,25 @@ def _call_custom(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument 'variables', "
                         f"since function uses variables: {variables}")
     flat_result = nest.flatten(result)
+    tracers = [t for t in saved if _is_tracer(t)]
     outs = []
-    for r in flat_result:
-        r = convert_to_tensor(r)
-        t = _new(Tensor)
-        t._value = r._value
-        outs.append(t)
+    if tracers:
+        # the tracer computes the outputs from f's results; the gradient tapes see the record below
+        from .ops.shape import identity
+        with _suspend_recording(keep=_is_tracer):
+            results = [convert_to_tensor(r) for r in flat_result]
+            outs = [identity(r) for r in results]
+        from .function import custom_gradient_call
+        call = custom_gradient_call(getattr(f, "__name__", "custom_gradient"), flat_args,
+                                    variables, results, outs)
+        saved = [t for t in saved if not _is_tracer(t)]
+    else:
+        call = None
+        for r in flat_result:
+            r = convert_to_tensor(r)
+            t = _new(Tensor)
+            t._value = r._value
+            outs.append(t)
     if not saved:
         return nest.pack_sequence_as(result, outs)
     # Tapes that watch accessed variables watch the ones f read (as if f had read them there).
@@ -134,9 +162,13 @@ def _call_custom(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     name = getattr(f, "__name__", "custom_gradient")
 
     def vjp(g: Any, ans: Any, *inputs: Any) -> tuple:
-        upstream = list(g) if type(g) is tuple else [g]
-        upstream = nest.pack_sequence_as(result, upstream)
+        flat_up = list(g) if type(g) is tuple else [g]
+        upstream = nest.pack_sequence_as(result, flat_up)
         upstream = list(upstream) if isinstance(upstream, (list, tuple)) else [upstream]
+        start = None
+        if call is not None:
+            from .function import custom_gradient_begin
+            start = custom_gradient_begin(call)
         if variables:
             input_grads, variable_grads = grad_fn(*upstream, variables=variables)
             variable_grads = list(nest.flatten(variable_grads)) if variable_grads is not None else []
@@ -152,11 +184,15 @@ def _call_custom(f: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         if len(flat_grads) != n_args:
             raise ValueError(f"custom_gradient function expected to return {n_args} gradients, but "
                              f"returned {len(flat_grads)} instead ({name}).")
+        if start is not None:
+            from .function import custom_gradient_end
+            custom_gradient_end(call, start, flat_up, list(flat_grads) + list(variable_grads))
         return tuple(flat_grads) + tuple(variable_grads)
 
     op = _make_op(name, vjp, len(outs))
-    dispatch.record(op, tuple(flat_args) + tuple(variables),
-                    outs[0] if len(outs) == 1 else tuple(outs), None)
+    with _suspend_recording(keep=lambda t: not _is_tracer(t)):
+        dispatch.record(op, tuple(flat_args) + tuple(variables),
+                        outs[0] if len(outs) == 1 else tuple(outs), None)
     return nest.pack_sequence_as(result, outs)
 
 
@@ -206,7 +242,10 @@ def recompute_grad(f: Callable[..., Any]) -> Callable[..., Any]:
 
     @custom_gradient
     def inner(*args: Any, **kwargs: Any) -> tuple:
-        result = f(*args, **kwargs)
+        # the forward keeps nothing on the gradient tapes (TF runs it with recording stopped);
+        # the variable watcher and a function's tracer still see it
+        with _suspend_recording(keep=lambda t: _is_tracer(t) or type(t) is _VariableWatcher):
+            result = f(*args, **kwargs)
 
         def grad_fn(*dresult: Any, variables: Any = None) -> tuple:
             with GradientTape() as tape:

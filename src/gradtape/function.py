@@ -18,16 +18,20 @@ Python reads while tracing (``if x > 0:``, ``float(x)``, ``x.numpy()``, a tensor
 an index or a slice bound) is either static (a shape, fixed by the signature, which includes
 shapes, dtypes and exact Python values: ``-0.0`` is not ``0.0``) or makes the function fall back to
 eager execution with a warning naming the cause; so do variable writes outside ``assign``/
-``assign_add``/``assign_sub``/``Optimizer.apply_gradients`` (scatter updates, NumPy writes) and
-custom gradients. Random ops draw again on every call, from the same generator in eager order.
+``assign_add``/``assign_sub``/``Optimizer.apply_gradients`` (scatter updates, NumPy writes).
+``custom_gradient`` is compiled: its forward ops are traced into the plan and its ``grad_fn`` once
+per signature into the backward plan (a ``grad_fn`` that reads a value falls back as above).
+Random ops draw again on every call, from the same generator in eager order.
 Optimizer steps and Keras metric updates are replayed on every call.
 
 Around ``GradientTape``: a call whose inputs (or variables read inside) are watched by an active
-tape is recorded as ONE op on that tape (one per output when outputs reach different inputs). Its
+tape is recorded as ONE op on that tape. Its
 forward is the forward part of a *joint* plan traced with the gradient included; the values the
-backward needs are kept, and its gradient runs the backward part of that plan. When a tape records
-the backward pass (higher-order gradients), the traced forward and backward ops are replayed
-through the dispatcher instead (the Python function does not run again). A call whose plan holds
+backward needs are kept, and its gradient runs the backward part of that plan, once, with every
+output's gradient (an output no target reaches contributes nothing, as in eager). When a tape
+records the backward pass (higher-order gradients), the traced forward and backward ops are
+replayed through the dispatcher instead (the Python function does not run again; a
+``custom_gradient``'s outputs are recorded with its traced ``grad_fn``). A call whose plan holds
 a tensor that an active tape watches as a constant (a closure's tensor) runs eagerly. The op
 object is built per function and is not added to ``registry.REGISTRY``.
 
@@ -158,6 +162,7 @@ class _TraceTape:
     """Pushed on ``dispatch.ACTIVE`` while tracing; looks like a GradientTape to dispatch."""
 
     _watch_accessed_variables = True
+    _gt_tracer = True
 
     def __init__(self, trace: "_Trace"):
         self._ids = _AllIds(trace.tid)
@@ -207,6 +212,7 @@ class _Trace:
         self.derived_bases: set = set()  # ids of the base arrays of derived values
         self.on_read: Optional[Callable] = None   # joint traces: watch every variable read
         self.init_slots: set = set()    # slots passed as a new Variable's initial value
+        self.customs: dict = {}         # output slot -> _CustomCall (custom_gradient outputs)
 
     def fail(self, reason: str) -> None:
         if self.problem is None:
@@ -341,6 +347,60 @@ def _draw_hook(fn: Callable, seed: Any, inputs: tuple) -> Optional[Tensor]:
     from .ops import random as _random
     value = _random._run_draw(fn, seed, [x._value for x in inputs])
     return trace.random_draw(fn, seed, inputs, value)
+
+
+class _CustomCall:
+    """A ``custom_gradient`` call seen while tracing: its arguments, the tensors its outputs are
+    computed from, and (``capture``) the traced ops of its ``grad_fn``: the refs of the upstream
+    gradients, the refs of the results, the nodes. A higher-order gradient through a compiled call
+    records the outputs with a rule that replays these nodes (Python does not run again)."""
+
+    __slots__ = ("name", "arg_refs", "vars", "src_refs", "out_slots", "capture")
+
+
+def custom_gradient_call(name: str, args: list, variables: list, results: list,
+                         outs: list) -> Optional[_CustomCall]:
+    """Called by ``custom_gradient`` while this thread traces: note the call (None otherwise)."""
+    trace = _current()
+    if trace is None or trace.quiet:
+        return None
+    try:
+        c = _CustomCall()
+        c.name = name
+        c.arg_refs = [trace.ref(a, use=False) for a in args]
+        c.vars = list(variables)
+        c.src_refs = [trace.ref(r, use=False) for r in results]
+        c.out_slots = [trace.slot_of[id(o)] for o in outs]
+    except (_Untraceable, KeyError):
+        return None
+    c.capture = None
+    for s in c.out_slots:
+        trace.customs[s] = c
+    return c
+
+
+def custom_gradient_begin(call: Optional[_CustomCall]) -> Optional[int]:
+    """Called before ``grad_fn`` runs: where its traced nodes start (None when not captured)."""
+    trace = _current()
+    if call is None or call.capture is not None or trace is None or trace.quiet:
+        return None
+    return len(trace.nodes)
+
+
+def custom_gradient_end(call: Optional[_CustomCall], start: Optional[int], upstream: list,
+                        results: list) -> None:
+    """Called after ``grad_fn`` ran: keep its traced nodes and the refs of its inputs/results."""
+    trace = _current()
+    if start is None or trace is None or trace.quiet:
+        return
+    try:
+        ups = [trace.ref(u, use=False) if type(u) is Tensor else None for u in upstream]
+        res = [None if r is None else trace.ref(r if type(r) is Tensor else
+                                                dispatch.convert_to_tensor(r), use=False)
+               for r in results]
+    except (_Untraceable, TypeError, ValueError):
+        return
+    call.capture = (ups, res, [n for n in trace.nodes[start:] if n[0] in ("op", "read", "rand")])
 
 
 def traced_value_varies(t: Any) -> bool:
@@ -1473,6 +1533,12 @@ class Function:
         for r in grad_refs:
             if r is not None and r[0] == "s" and not trace.derived[r[1]]:
                 consts[r[1]] = trace.values[r[1]]
+        joint.customs = trace.customs
+        for c in trace.customs.values():
+            for r in list(c.src_refs) + list(c.arg_refs) + (
+                    [x for x in c.capture[0] + c.capture[1] if x is not None] if c.capture else []):
+                if r[0] == "s" and not trace.derived[r[1]]:
+                    consts[r[1]] = trace.values[r[1]]
         joint.consts = consts
         # what a backward for a subset of the outputs needs (some outputs get no gradient)
         joint.fwd_replay = [n for n in fwd_nodes if n[0] in ("op", "read", "rand")]
@@ -1489,7 +1555,7 @@ class _Joint:
     __slots__ = ("forward", "backward", "n_out", "n_residual", "target_pos", "vars", "n_inputs",
                  "fn", "pack", "op", "nodes", "in_slots", "seed_slots", "saved_slots", "grad_refs",
                  "derived", "consts", "deps", "fwd_replay", "bwd_nodes", "residual", "seedy",
-                 "shapes", "masked")
+                 "shapes", "masked", "customs")
 
 
 class _CallOp(Op):
@@ -1501,13 +1567,13 @@ class _CallOp(Op):
     none_cotangents = True
 
 
-def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str) -> Op:
+def _unregistered_op(name: str, vjp: Any, num_outputs: int, doc: str, cls: type = None) -> Op:
     """An Op object that is not added to ``registry.REGISTRY`` (one per compiled function call).
 
     Every slot is first copied from a registered op (so slots added to Op later get a value), then
     set: a general (broadcasting, multi-input) op without a forward of its own.
     """
-    op = _new(_CallOp)
+    op = _new(cls or _CallOp)
     template = dispatch.READ
     for cls in type(template).__mro__:
         for slot in getattr(cls, "__slots__", ()):
@@ -1689,8 +1755,9 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple,
             env[s] = g if type(g) is Tensor else _dense(g)
     consts = joint.consts
     derived = joint.derived
+    customs = joint.customs
 
-    def val(ref: Any) -> Any:
+    def val(ref: Any, env: dict = env) -> Any:
         k, v = ref
         if k == "c":
             return v
@@ -1701,34 +1768,75 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple,
             env[v] = t
         return t
 
-    for node in nodes:
-        kind = node[0]
-        if kind == "read":
-            _, var, s = node
+    def run(nodes: list, env: dict) -> None:
+        done: set = set()
+        for node in nodes:
+            kind = node[0]
+            if kind == "read":
+                _, var, s = node
+                t = _new(Tensor)
+                t._value = saved_of[s]
+                vid = id(var)
+                for tape in ACTIVE:
+                    ids = tape._ids
+                    if vid not in ids:
+                        if not (tape._watch_accessed_variables and var._trainable):
+                            continue
+                        tape._watch_variable(var)
+                    tape._records.append((dispatch.READ, (var,), t, None))
+                    ids.add(id(t))
+                env[s] = t
+            elif kind == "rand":
+                t = _new(Tensor)
+                t._value = saved_of[node[4]]
+                env[node[4]] = t
+            elif kind == "op":
+                _, op, ins, outs, attrs, multi = node[:6]
+                c = customs.get(outs[0]) if customs else None
+                if c is not None:
+                    # the outputs of a custom_gradient: recorded with its traced gradient
+                    if id(c) not in done:
+                        done.add(id(c))
+                        replay_custom(c, env)
+                    continue
+                out = dispatch.apply(op, tuple(val(r, env) for r in ins), attrs)
+                if type(out) is tuple:
+                    for o, t in zip(outs, out):
+                        env[o] = t
+                else:
+                    env[outs[0]] = out
+
+    def replay_custom(c: "_CustomCall", env: dict) -> None:
+        outs = []
+        for s, r in zip(c.out_slots, c.src_refs):
             t = _new(Tensor)
-            t._value = saved_of[s]
-            vid = id(var)
-            for tape in ACTIVE:
-                ids = tape._ids
-                if vid not in ids:
-                    if not (tape._watch_accessed_variables and var._trainable):
-                        continue
-                    tape._watch_variable(var)
-                tape._records.append((dispatch.READ, (var,), t, None))
-                ids.add(id(t))
+            t._value = val(r, env)._value if r[0] == "s" else dispatch.convert_to_tensor(r[1])._value
             env[s] = t
-        elif kind == "rand":
-            t = _new(Tensor)
-            t._value = saved_of[node[4]]
-            env[node[4]] = t
-        else:
-            _, op, ins, outs, attrs, multi = node
-            out = dispatch.apply(op, tuple(val(r) for r in ins), attrs)
-            if type(out) is tuple:
-                for o, t in zip(outs, out):
-                    env[o] = t
-            else:
-                env[outs[0]] = out
+            outs.append(t)
+        args = [val(r, env) if r[0] == "s" else dispatch.convert_to_tensor(r[1]) for r in c.arg_refs]
+
+        def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
+            if c.capture is None:
+                raise NotImplementedError(
+                    f"function: the gradient of custom_gradient {c.name!r} inside a compiled call "
+                    "is needed for a higher-order gradient along a path the traced gradient did "
+                    "not take; run the function eagerly (tf.config.run_functions_eagerly(True)).")
+            ups, res_refs, sub = c.capture
+            gs = g if type(g) is tuple else (g,)
+            lenv = dict(env)
+            for r, gi in zip(ups, gs):
+                if r is not None and r[0] == "s":
+                    lenv[r[1]] = gi if type(gi) is Tensor else _dense(gi)
+            run(sub, lenv)
+            return tuple(None if r is None else val(r, lenv) if r[0] == "s"
+                         else dispatch.convert_to_tensor(r[1]) for r in res_refs)
+
+        op = _unregistered_op(f"custom_gradient:{c.name}", vjp, len(outs),
+                              "A custom_gradient inside a compiled call (replayed).", cls=Op)
+        dispatch.record(op, tuple(args) + tuple(c.vars), outs[0] if len(outs) == 1 else tuple(outs),
+                        None)
+
+    run(nodes, env)
     res = []
     for r in grad_refs:
         if r is None:

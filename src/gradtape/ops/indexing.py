@@ -93,9 +93,84 @@ def strided_slice_key(x: Any, key: Any) -> Tensor:
     return apply(STRIDED_SLICE, (convert_to_tensor(x),), {"key": key})
 
 
+class _Pos:
+    """Where an integer index tensor goes in a ``strided_slice_index`` key."""
+
+    __slots__ = ("i",)
+
+    def __init__(self, i: int):
+        self.i = i
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Pos and other.i == self.i
+
+    def __hash__(self) -> int:
+        return hash((_Pos, self.i))
+
+    def __repr__(self) -> str:
+        return f"<index tensor {self.i}>"
+
+
+def _fill_key(template: Any, idx: tuple) -> Any:
+    if type(template) is tuple:
+        return tuple(idx[k.i] if type(k) is _Pos else k for k in template)
+    return idx[template.i] if type(template) is _Pos else template
+
+
+def _index_forward(x, *idx, template):
+    return _slice_forward(x, _fill_key(template, idx))
+
+
+def _index_grad_forward(g, *idx, template, shape):
+    return _slice_grad_forward(g, _fill_key(template, idx), shape)
+
+
+STRIDED_SLICE_INDEX = Op(
+    "strided_slice_index", _index_forward,
+    vjp=lambda g, ans, x, *idx, template: (apply(STRIDED_SLICE_INDEX_GRAD, (g,) + idx, {
+        "template": template, "shape": np.shape(x._value)}),) + (None,) * len(idx),
+    kinds=ANY,
+    doc="x[key] where the key holds integer tensors (scalars or arrays): they are inputs of the op, "
+        "so the output's shape depends only on their shapes and a compiled function reads their "
+        "values on every call. The gradient scatters the upstream into zeros at those positions.")
+
+STRIDED_SLICE_INDEX_GRAD = Op(
+    "strided_slice_index_grad", _index_grad_forward,
+    vjp=lambda g, ans, upstream, *idx, template, shape: (apply(
+        STRIDED_SLICE_INDEX, (g,) + idx, {"template": template}),) + (None,) * len(idx),
+    kinds=ANY, doc="The scatter-add that differentiates strided_slice_index; its gradient is the slice.")
+
+
+def _index_tensors(key: Any) -> Optional[tuple]:
+    """``(template, tensors)`` when the key's only tensors are integer tensors (their values decide
+    which elements, not the output's shape), else None."""
+    items = key if isinstance(key, tuple) else (key,)
+    tensors = []
+    template = []
+    for k in items:
+        if type(k) is Tensor:
+            if np.asarray(k._value).dtype.kind not in "iu":
+                return None
+            template.append(_Pos(len(tensors)))
+            tensors.append(k)
+        elif isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis:
+            if isinstance(k, slice) and any(isinstance(b, Tensor) or hasattr(type(b), "_gt_read")
+                                            for b in (k.start, k.stop, k.step)):
+                return None
+            template.append(_normalise_key_item(k))
+        else:
+            return None
+    if not tensors:
+        return None
+    return (tuple(template) if isinstance(key, tuple) else template[0]), tuple(tensors)
+
+
 def getitem(x: Any, key: Any) -> Tensor:
     """``tensor[key]`` (TF's ``__getitem__``, extended with NumPy's integer and bool arrays)."""
     x = convert_to_tensor(x)
+    dyn = _index_tensors(key)
+    if dyn is not None:
+        return apply(STRIDED_SLICE_INDEX, (x,) + dyn[1], {"template": dyn[0]})
     return apply(STRIDED_SLICE, (x,), {"key": _normalise_key(key)})
 
 
