@@ -4,7 +4,8 @@ A program is a list of instructions over a pool of tensors (two float inputs ``x
 vector ``ids``, a Python float ``s``, two Variables). Each program runs in two worlds with their
 own Variables: eager (the Python function) and compiled (``gradtape.function`` of it). Over
 several calls (new values, a new Python float, sometimes a new shape) the worlds must agree on:
-outputs, gradients under a tape (inputs and Variables), second-order gradients under nested tapes,
+outputs, gradients under a tape (inputs and Variables; of all outputs, and of the first output
+alone), second-order gradients under nested tapes,
 Variable states after every call, the random stream (draws inside and after the program), and
 exceptions (same type). A failing program is shrunk (instructions dropped one at a time while it
 still fails) and printed as Python.
@@ -266,6 +267,9 @@ def _call(world: World, fn: Any, mode: str, args: tuple) -> dict:
             rec["out"] = [_np(o) for o in flat]
             if loss is not None:
                 rec["grads"] = [_np(g) for g in t.gradient(loss, [x, y, world.c] + world.variables())]
+                # one output only: the others get no gradient (None where only they reach)
+                first = [o for o in flat if o.dtype.is_floating][0]
+                rec["grads1"] = [_np(g) for g in t.gradient(first, [x, y, world.c] + world.variables())]
         else:   # nested: second order with respect to x
             with tf.GradientTape() as t2:
                 t2.watch(x)
@@ -350,7 +354,7 @@ def check(prog: Program, seed: int) -> tuple:
         if a.get("error") != b.get("error"):
             return f"call {i} ({mode}): eager error {a.get('error')} vs compiled {b.get('error')}", \
                 fell_back, None
-        for key in ("out", "grads", "g1", "g2", "jac", "vars"):
+        for key in ("out", "grads", "grads1", "g1", "g2", "jac", "vars"):
             av, bv = a.get(key), b.get(key)
             if (av is None) != (bv is None):
                 return f"call {i} ({mode}): {key} present in one world only", fell_back, None
