@@ -974,10 +974,27 @@ class _Cache(_Unary):
             yield from self._store
             return
         got = []
-        for e in self._input._elements():
+        for e, last in _with_last(self._input._elements()):
             got.append(e)
+            if last:
+                # only a complete pass fills the cache; it is filled before the last element goes out,
+                # so a consumer that stops after exactly the known number of elements (Model.fit with
+                # a known cardinality) still leaves a complete cache behind
+                self._store = got
             yield e
-        self._store = got  # only a complete pass fills the cache
+
+
+def _with_last(it: Iterator) -> Iterator:
+    """``(element, is_last)`` pairs, reading one element ahead so the last one is known as such."""
+    it = iter(it)
+    try:
+        cur = next(it)
+    except StopIteration:
+        return
+    for nxt in it:
+        yield cur, False
+        cur = nxt
+    yield cur, True
 
 
 class _FromTensors(Dataset):

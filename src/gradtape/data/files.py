@@ -201,17 +201,23 @@ class FileCache(_Unary):
         if os.path.exists(self._file):
             yield from read_elements(self._file)
             return
+        from .dataset import _with_last
         w = _Writer(self._file, None)
         done = False
         try:
-            for e in self._input._elements():
+            for e, last in _with_last(self._input._elements()):
                 w.write(e)
+                if last:
+                    # written before the last element goes out: a consumer that stops after exactly
+                    # the known number of elements (Model.fit) has still made a complete pass
+                    w.finish()
+                    done = True
                 yield e
-            done = True
-        finally:
-            if done:
+            if not done:  # an empty input
                 w.finish()
-            else:
+                done = True
+        finally:
+            if not done:
                 w.abort()
 
 
