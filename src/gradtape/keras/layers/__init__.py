@@ -25,8 +25,8 @@ from .recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCe
 
 # --- image preprocessing ---
 from .preprocessing import (  # noqa: F401,E402
-    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation, RandomTranslation,
-    RandomZoom, Resizing)
+    CenterCrop, RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomHeight, RandomRotation,
+    RandomTranslation, RandomWidth, RandomZoom, Resizing)
 
 # --- text, lookup and categorical preprocessing ---
 from .preprocessing import (  # noqa: F401,E402

@@ -98,6 +98,9 @@ from .vis_utils import model_to_dot, plot_model  # noqa: F401,E402
 from .image_utils import (  # noqa: F401,E402
     array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img)
 
+# --- audio datasets ---
+from .audio_utils import audio_dataset_from_directory  # noqa: F401,E402
+
 # --- text, sequence and timeseries data helpers ---
 from .text_utils import (  # noqa: F401,E402
     PyDataset, Sequence, pad_sequences, text_dataset_from_directory, timeseries_dataset_from_array)

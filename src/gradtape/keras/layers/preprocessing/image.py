@@ -516,3 +516,77 @@ class RandomBrightness(_ImageLayer):
         config = super().get_config()
         config.update({"factor": self._factor_arg, "value_range": list(self.value_range)})
         return config
+
+
+class _RandomResizeAxis(_ImageLayer):
+    """Keras's (legacy, ``tf.keras.layers``) RandomHeight/RandomWidth: one factor per call drawn from
+    ``[1 + lower, 1 + upper]``; the chosen axis becomes ``int(factor * size)`` by ``tf.image.resize``
+    with ``interpolation``; the output is in the compute dtype. Identity with ``training=False``."""
+
+    _axis = -3
+    _what = "height"
+
+    def __init__(self, factor: Any, interpolation: str = "bilinear", seed: Optional[int] = None,
+                 **kwargs: Any):
+        super().__init__(seed=seed, **kwargs)
+        self.factor = factor
+        if isinstance(factor, (tuple, list)):
+            if len(factor) != 2:
+                raise ValueError(f"`factor` must be a number or a list of two numbers. Received: factor={factor}")
+            lower, upper = float(factor[0]), float(factor[1])
+        elif isinstance(factor, (int, float, np.integer, np.floating)):
+            lower, upper = -float(factor), float(factor)
+        else:
+            raise ValueError(f"`factor` must be a number or a list of two numbers. Received: factor={factor}")
+        if upper < lower:
+            raise ValueError("`factor` argument cannot have an upper bound lesser than the "
+                             f"lower bound. Received: factor={factor}")
+        if lower < -1.0 or upper < -1.0:
+            raise ValueError(f"`factor` argument must have values larger than -1. Received: factor={factor}")
+        if interpolation not in _RESIZE_INTERPOLATIONS + ("gaussian", "mitchellcubic"):
+            raise ValueError(f"{type(self).__name__}: unknown interpolation {interpolation!r}; expected one of "
+                             f"{_RESIZE_INTERPOLATIONS + ('gaussian', 'mitchellcubic')}.")
+        self.lower, self.upper = lower, upper
+        self.interpolation = interpolation
+
+    def call(self, inputs: Any, training: bool = True) -> Tensor:
+        x, nd = self._to_last(inputs)
+        if not training:
+            return self._from_last(x, nd)
+        sh = np.shape(x._value)
+        f = float(_uniform(self._rng, 1.0 + self.lower, 1.0 + self.upper, ())[()])
+        size = [int(sh[-3]), int(sh[-2])]
+        i = 0 if self._axis == -3 else 1
+        size[i] = int(np.float32(f) * np.float32(size[i]))
+        if size[i] < 1:
+            raise ValueError(f"{type(self).__name__}: the random factor {f:.4f} gives an empty image "
+                             f"({self._what} {size[i]}); raise the factor's lower bound.")
+        out = self._cast(_img.resize(x, size, method=self.interpolation))
+        return self._from_last(out, nd)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        s = list(input_shape)
+        s[self._axis if self.data_format == "channels_last" else self._axis + 1] = None
+        return tuple(s)
+
+    def get_config(self) -> Dict[str, Any]:
+        config = super().get_config()
+        config.pop("data_format", None)
+        config.update({"factor": self.factor, "interpolation": self.interpolation})
+        return config
+
+
+class RandomHeight(_RandomResizeAxis):
+    """Resize the height of each batch by a random factor in ``[1 + lower, 1 + upper]`` during training
+    (``tf.keras.layers.RandomHeight``; one draw per call, width kept)."""
+
+    _axis = -3
+    _what = "height"
+
+
+class RandomWidth(_RandomResizeAxis):
+    """Resize the width of each batch by a random factor in ``[1 + lower, 1 + upper]`` during training
+    (``tf.keras.layers.RandomWidth``; one draw per call, height kept)."""
+
+    _axis = -2
+    _what = "width"
