@@ -307,3 +307,25 @@ def test_audio_dataset_from_directory_matches_keras(tmp_path):
     rag = tf.keras.utils.audio_dataset_from_directory(d, batch_size=4, shuffle=False, ragged=True, verbose=False)
     x, _ = next(iter(rag))
     assert isinstance(x, tf.RaggedTensor)
+
+
+def test_random_helpers_draw_like_keras():
+    from gradtape.keras.preprocessing import image as kimg
+    x = image((3, 7, 6), seed=21)  # channels first, as the helpers' defaults
+    np.random.seed(3)
+    theta = np.random.uniform(-30, 30)
+    np.random.seed(3)
+    np.testing.assert_array_equal(kimg.random_rotation(x, 30), kimg.apply_affine_transform(x, theta=theta))
+    np.random.seed(4)
+    tx, ty = np.random.uniform(-0.2, 0.2) * 7, np.random.uniform(-0.1, 0.1) * 6
+    np.random.seed(4)
+    np.testing.assert_array_equal(kimg.random_shift(x, 0.1, 0.2), kimg.apply_affine_transform(x, tx=tx, ty=ty))
+    np.random.seed(5)
+    zx, zy = np.random.uniform(0.8, 1.2, 2)
+    np.random.seed(5)
+    np.testing.assert_array_equal(kimg.random_zoom(x, (0.8, 1.2)), kimg.apply_affine_transform(x, zx=zx, zy=zy))
+    np.testing.assert_array_equal(kimg.random_zoom(x, (1, 1)), x)
+    with pytest.raises(ValueError, match="zoom_range"):
+        kimg.random_zoom(x, (0.5,))
+    out = kimg.random_channel_shift(x, 0.3)
+    assert out.min() >= x.min() and out.max() <= x.max()

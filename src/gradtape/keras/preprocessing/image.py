@@ -196,6 +196,60 @@ def apply_brightness_shift(x: Any, brightness: float, scale: bool = True) -> np.
     return out
 
 
+def random_rotation(x: Any, rg: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
+                    fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
+    """Rotate one image by an angle drawn uniformly from ``[-rg, rg]`` degrees (NumPy's global generator)."""
+    theta = np.random.uniform(-rg, rg)
+    return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
+                                  fill_mode=fill_mode, cval=cval, order=interpolation_order)
+
+
+def random_shift(x: Any, wrg: float, hrg: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
+                 fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
+    """Shift one image by random fractions ``[-hrg, hrg]`` of its height and ``[-wrg, wrg]`` of its width."""
+    x = np.asarray(x)
+    h, w = x.shape[row_axis], x.shape[col_axis]
+    tx = np.random.uniform(-hrg, hrg) * h
+    ty = np.random.uniform(-wrg, wrg) * w
+    return apply_affine_transform(x, tx=tx, ty=ty, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
+                                  fill_mode=fill_mode, cval=cval, order=interpolation_order)
+
+
+def random_shear(x: Any, intensity: float, row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
+                 fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
+    """Shear one image by an angle drawn uniformly from ``[-intensity, intensity]`` degrees."""
+    shear = np.random.uniform(-intensity, intensity)
+    return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
+                                  fill_mode=fill_mode, cval=cval, order=interpolation_order)
+
+
+def random_zoom(x: Any, zoom_range: Sequence[float], row_axis: int = 1, col_axis: int = 2, channel_axis: int = 0,
+                fill_mode: str = "nearest", cval: float = 0.0, interpolation_order: int = 1) -> np.ndarray:
+    """Zoom one image by factors ``(zx, zy)`` drawn uniformly from ``zoom_range``."""
+    if len(zoom_range) != 2:
+        raise ValueError(f"`zoom_range` should be a tuple or list of two floats. Received: {zoom_range}")
+    if zoom_range[0] == 1 and zoom_range[1] == 1:
+        zx, zy = 1, 1
+    else:
+        zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)
+    return apply_affine_transform(x, zx=zx, zy=zy, row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis,
+                                  fill_mode=fill_mode, cval=cval, order=interpolation_order)
+
+
+def random_channel_shift(x: Any, intensity_range: float, channel_axis: int = 0) -> np.ndarray:
+    """``apply_channel_shift`` with an intensity drawn uniformly from ``[-intensity_range, intensity_range]``."""
+    intensity = np.random.uniform(-intensity_range, intensity_range)
+    return apply_channel_shift(x, intensity, channel_axis=channel_axis)
+
+
+def random_brightness(x: Any, brightness_range: Sequence[float], scale: bool = True) -> np.ndarray:
+    """``apply_brightness_shift`` with a factor drawn uniformly from ``brightness_range``."""
+    if len(brightness_range) != 2:
+        raise ValueError(f"`brightness_range should be tuple or list of two floats. Received: {brightness_range}")
+    u = np.random.uniform(brightness_range[0], brightness_range[1])
+    return apply_brightness_shift(x, u, scale)
+
+
 def _flip(x: np.ndarray, axis: int) -> np.ndarray:
     return np.flip(x, axis).copy()
 
