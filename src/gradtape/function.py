@@ -1171,6 +1171,11 @@ class Function:
             self._signature = inspect.signature(fn)
         except (TypeError, ValueError):
             self._signature = None
+        # a method (first parameter ``self``): its input_signature describes the arguments after ``self``
+        params = [] if self._signature is None else [
+            p for p in self._signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self._takes_self = (self.input_signature is not None and bool(params) and params[0].name == "self"
+                            and len(params) == len(self.input_signature) + 1)
         functools.update_wrapper(self, fn)
 
     # -- public helpers ------------------------------------------------------------------------
@@ -1213,6 +1218,9 @@ class Function:
                 raise TypeError(f"{self._name}: keyword arguments are not supported with input_signature.")
             bound = self._signature.bind(*args, **kwargs)
             args = tuple(bound.args)
+        lead = ()
+        if self._takes_self and len(args) == len(sig) + 1:
+            lead, args = args[:1], args[1:]      # the instance of a method
         if len(args) != len(nest.flatten(sig)) and len(args) != len(sig):
             raise TypeError(f"{self._name}: expected {len(sig)} argument(s) matching input_signature "
                             f"{sig}, got {len(args)}.")
@@ -1232,7 +1240,7 @@ class Function:
                     f"Tensor(shape={list(t._value.shape)}, dtype={t.dtype.name}) but the signature "
                     f"expects {spec}.")
             conv.append(t)
-        return tuple(nest.pack_sequence_as(list(sig), conv))
+        return lead + tuple(nest.pack_sequence_as(list(sig), conv))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not kwargs and not ACTIVE and self._fast:   # the common case: tensors in, no tape

@@ -1,13 +1,22 @@
-"""``tf.saved_model`` for Keras models, in gradtape's own directory format (NOT TF's protobuf SavedModel).
+"""``tf.saved_model`` in gradtape's own directory format (NOT TF's protobuf SavedModel).
 
-``save(model, export_dir)`` writes a directory holding ``gradtape_saved_model.json`` (format name and version,
-the serving signature: input shapes/dtypes and output names) and ``model.keras`` (the model's config and
-weights in the Keras 3 ``.keras`` format gradtape already reads and writes, no pickle). It is written to a
-temporary directory next to ``export_dir`` and renamed into place, so a crash never leaves a half directory.
-``load(export_dir)`` rebuilds the model from its config (no code from the file is run) and gives back an
-object with ``signatures['serving_default']`` (returns a dict of outputs, as TF does), ``serve``, ``__call__``
-and the variables. Only Keras models (Sequential / functional / registered layers) can be saved: a
-``tf.Module`` with ``tf.function`` methods raises ``NotImplementedError`` (its Python code is not serialised).
+Two kinds of directory, both with ``gradtape_saved_model.json`` (format name, version, kind) at the top; each is
+written to a temporary directory next to ``export_dir`` and renamed into place, so a crash never leaves a half
+directory, and loading one never runs code from it (no pickle):
+
+* **Keras models** (``save(model, dir)`` without ``signatures``, ``model.export(dir)``): ``model.keras`` holds
+  the model's config and weights in the Keras 3 ``.keras`` format; ``load`` rebuilds the model from its config
+  and gives back ``signatures['serving_default']`` (a dict of outputs ``output_0``, ... as TF 2.21 + Keras 3),
+  ``serve``, ``__call__`` and the variables.
+* **Modules** (``save(module, dir, signatures=...)`` for a ``tf.Module``, or a Keras model with ``signatures``):
+  the JSON holds the object graph (each Module's attributes that are Variables, Modules, or lists/tuples/dicts
+  of them), every ``tf.function`` with an ``input_signature`` found on those Modules as a traced graph (ops by
+  registry name, attributes as plain data, wiring, variable reads and writes; see ``_graph.py``), and the
+  signatures; ``variables.npz`` holds the variables' values and the graphs' array constants. ``load`` rebuilds
+  the objects with their Variables, attaches each function (callable with the same arguments and signature,
+  differentiable, variable writes included) and ``signatures`` (called with keyword arguments, returning a
+  dict as TF: a dict result keeps its keys, other results are named ``output_0``, ``output_1``, ...).
+  ``tf.function`` methods without an ``input_signature`` are not saved.
 """
 from __future__ import annotations
 
@@ -62,17 +71,26 @@ def _signature(model: Any, output_key: str) -> Dict[str, Any]:
 
 
 def _write(model: Any, export_dir: str, output_key: str) -> None:
-    export_dir = os.path.abspath(os.fspath(export_dir))
-    parent = os.path.dirname(export_dir)
-    os.makedirs(parent, exist_ok=True)
     sig = _signature(model, output_key)
-    tmp = tempfile.mkdtemp(prefix=".tmp-saved-model-", dir=parent)
-    try:
+
+    def fill(tmp: str) -> None:
         model.save(os.path.join(tmp, "model.keras"))
         meta = {"format": _FORMAT, "version": _VERSION, "signatures": {DEFAULT_SERVING_SIGNATURE_DEF_KEY: sig},
                 "note": "gradtape's own format; not TensorFlow's protobuf SavedModel"}
         with open(os.path.join(tmp, _META), "w") as f:
             json.dump(meta, f, indent=1)
+    write_directory(export_dir, fill)
+
+
+def write_directory(export_dir: Any, fill: Any) -> None:
+    """Create ``export_dir`` by calling ``fill(tmp)`` on a temporary directory next to it, then renaming it
+    into place (an existing directory is replaced whole; a failure leaves no partial directory)."""
+    export_dir = os.path.abspath(os.fspath(export_dir))
+    parent = os.path.dirname(export_dir)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-saved-model-", dir=parent)
+    try:
+        fill(tmp)
         old = None
         if os.path.exists(export_dir):
             if not os.path.isdir(export_dir):
@@ -89,16 +107,23 @@ def _write(model: Any, export_dir: str, output_key: str) -> None:
 
 
 def save(obj: Any, export_dir: Any, signatures: Any = None, options: Any = None) -> None:
-    """Save a Keras model to ``export_dir`` in gradtape's directory format (see the module docstring).
-    ``signatures`` other than ``None`` are not supported: the serving signature is the model's call."""
-    if signatures is not None:
-        raise NotImplementedError("tf.saved_model.save(signatures=...) is not supported by gradtape: the "
-                                  "'serving_default' signature is the Keras model's own call.")
-    if not _is_keras_model(obj):
-        raise NotImplementedError(f"tf.saved_model.save: only Keras models can be saved by gradtape; got "
-                                  f"{type(obj).__name__}. A tf.Module's tf.function code cannot be serialised "
-                                  "without running it from the file; save its variables with tf.train.Checkpoint.")
-    _write(obj, export_dir, "output_i")  # TF 2.21 + Keras 3 names them output_0, ...
+    """Save ``obj`` to ``export_dir`` in gradtape's directory format (see the module docstring), as
+    ``tf.saved_model.save``.
+
+    A Keras model without ``signatures`` is saved whole (its config and weights). A ``tf.Module`` (or a Keras
+    model given ``signatures``) is saved as its object graph, its variables and the traced graphs of its
+    ``tf.function`` methods that have an ``input_signature``. ``signatures`` is a ``tf.function`` with an
+    ``input_signature`` (saved as ``'serving_default'``) or a dict of them by name; when omitted and the
+    object has exactly one ``tf.function`` method, with an ``input_signature``, it is the serving signature.
+    """
+    from ..module import Module
+    if _is_keras_model(obj) and signatures is None:
+        _write(obj, export_dir, "output_i")  # TF 2.21 + Keras 3 names them output_0, ...
+        return
+    if not isinstance(obj, Module):
+        raise ValueError(f"tf.saved_model.save: expected a tf.Module or a Keras model; got {type(obj).__name__}.")
+    from ._module import save_module
+    save_module(obj, export_dir, signatures)
 
 
 def contains_saved_model(export_dir: Any) -> bool:
@@ -177,6 +202,9 @@ def load(export_dir: Any, tags: Any = None, options: Any = None) -> _Loaded:
     if meta.get("format") != _FORMAT or meta.get("version") != _VERSION:
         raise ValueError(f"{meta_path}: not a gradtape saved model of version {_VERSION} ({meta.get('format')!r}, "
                          f"version {meta.get('version')!r}).")
+    if meta.get("kind") == "module":
+        from ._module import load_module
+        return load_module(export_dir, meta)
     from ..keras.models import load_model
     model = load_model(os.path.join(export_dir, "model.keras"), compile=False)
     return _Loaded(model, meta["signatures"][DEFAULT_SERVING_SIGNATURE_DEF_KEY])
