@@ -216,6 +216,52 @@ class _MetricsContainer:
             m.reset_state()
 
 
+def _node_call_arguments(node: Any) -> tuple:
+    """``(first argument, other arguments by name)`` of a layer call recorded in a functional graph: positional
+    arguments after the first are named by the layer's ``call`` parameters (tf.keras 2's node format)."""
+    import inspect
+    args, kwargs = list(node.args), dict(node.kwargs)
+    try:
+        params = [p for p in inspect.signature(node.layer.call).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if not args and params and params[0].name in kwargs:
+        args = [kwargs.pop(params[0].name)]
+    if len(args) > 1:
+        if len(params) < len(args) or any(p.name in kwargs for p in params[1:len(args)]):
+            raise NotImplementedError(f"layer {node.layer.name!r} was called with {len(args)} positional arguments "
+                                      "that its call() signature does not name; it cannot be serialized.")
+        for p, a in zip(params[1:], args[1:]):
+            kwargs[p.name] = a
+    return (args[0] if args else None), kwargs
+
+
+def _map_symbolic(x: Any, fn: Callable[[Any], Any]) -> Any:
+    if _is_symbolic(x):
+        return fn(x)
+    if isinstance(x, (list, tuple)):
+        return [_map_symbolic(v, fn) for v in x]
+    if isinstance(x, dict):
+        return {k: _map_symbolic(v, fn) for k, v in x.items()}
+    return x
+
+
+def _map_refs(x: Any, fn: Callable[[tuple], Any]) -> Any:
+    """Replace the Keras-tensor references in a node's kwargs by ``fn((layer, node, tensor))``: Keras 3's
+    ``{"class_name": "__keras_tensor__", ...}`` and tf.keras 2's ``[layer, node, tensor]`` lists."""
+    if isinstance(x, dict):
+        if x.get("class_name") == "__keras_tensor__":
+            h = x["config"]["keras_history"]
+            return fn((h[0], int(h[1]), int(h[2])))
+        return {k: _map_refs(v, fn) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        if (len(x) == 3 and isinstance(x[0], str) and type(x[1]) is int and type(x[2]) is int):
+            return fn((x[0], x[1], x[2]))
+        return [_map_refs(v, fn) for v in x]
+    return x
+
+
 class Model(Layer):
     """A Layer with training and saving (``tf.keras.Model``).
 
@@ -467,7 +513,16 @@ class Model(Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable, layer_range=layer_range)
 
     def get_config(self) -> Dict[str, Any]:
-        """The functional graph as Keras's config (layers with ``inbound_nodes``, input/output layers)."""
+        """The functional graph as Keras's config (layers with ``inbound_nodes``, input/output layers).
+
+        A node is tf.keras 2's ``[[layer, node, tensor, kwargs], ...]`` (one entry per tensor of the first call
+        argument); the other call arguments are in ``kwargs`` by name, Keras tensors there as
+        ``[layer, node, tensor]`` (as tf.keras 2 writes them)."""
+        return self._functional_config(None)
+
+    def _functional_config(self, keras3: Optional[Callable[[Any, list], Any]]) -> Dict[str, Any]:
+        """``get_config``; with ``keras3`` (``(tensor, ref) -> json``) nodes are Keras 3's
+        ``{"args": [...], "kwargs": {...}}`` with each Keras tensor written by ``keras3``."""
         if not self._is_graph_network:
             if type(self).get_config is not Model.get_config:  # a subclass's get_config calling super()
                 return Layer.get_config(self)                  # gets the base config, as in Keras 3
@@ -494,8 +549,12 @@ class Model(Layer):
             for n in nodes:
                 if n.layer is not layer:
                     continue
-                kwargs = {k: v for k, v in n.kwargs.items() if not any(_is_symbolic(x) for x in _flatten(v))}
-                inbound.append([ref(t) + [kwargs] for t in n.parent_tensors])
+                first, kwargs = _node_call_arguments(n)
+                kw = _map_symbolic(kwargs, lambda t: ref(t) if keras3 is None else keras3(t, ref(t)))
+                if keras3 is not None:
+                    inbound.append({"args": [_map_symbolic(first, lambda t: keras3(t, ref(t)))], "kwargs": kw})
+                else:
+                    inbound.append([ref(t) + [kw] for t in _flatten(first) if _is_symbolic(t)])
             layers_cfg.append({"class_name": type(layer).__name__, "config": layer.get_config(),
                                "name": layer.name, "inbound_nodes": inbound})
         return {"name": self.name, "trainable": self.trainable, "layers": layers_cfg,
@@ -520,16 +579,25 @@ class Model(Layer):
                 tensors[(lc["name"], 0, 0)] = layer._input_tensor
             for i, node in enumerate(lc.get("inbound_nodes", [])):
                 pending.append((lc["name"], i, node))
+        def tensor_refs(x: Any) -> List[tuple]:
+            out: List[tuple] = []
+            _map_refs(x, lambda r: out.append(r) if r[0] in created else None)
+            return out
+
         progress = True
         while pending and progress:
             progress = False
             rest = []
             for lname, idx, node in pending:
-                keys = [(n[0], n[1], n[2]) for n in node]
+                kwargs = dict(node[0][3]) if node and len(node[0]) > 3 else {}
+                positional = kwargs.pop("__positional__", [])
+                keys = [tuple(n[:3]) for n in node] + tensor_refs(kwargs) + tensor_refs(positional)
                 if all(k in tensors for k in keys):
-                    args = [tensors[k] for k in keys]
-                    kwargs = node[0][3] if node and len(node[0]) > 3 else {}
-                    out = created[lname](args if len(args) > 1 else args[0], **kwargs)
+                    args = [tensors[tuple(n[:3])] for n in node]
+                    kwargs = _map_refs(kwargs, lambda r: tensors.get(r, list(r)))
+                    positional = _map_refs(positional, lambda r: tensors.get(r, list(r)))
+                    first = args if len(args) > 1 else args[0]
+                    out = created[lname](first, *positional, **kwargs)
                     for ti, t in enumerate(_flatten(out)):
                         tensors[(lname, idx, ti)] = t
                     progress = True

@@ -636,9 +636,52 @@ def _model_documents_compile(model: Any) -> Optional[dict]:
             metrics = getattr(getattr(model, "compiled_metrics", None), "_raw", None)
         if isinstance(metrics, str):
             metrics = [metrics]
-        if isinstance(metrics, (list, tuple)) and all(isinstance(m, str) for m in metrics):
-            compile_cfg["metrics"] = list(metrics)
+        try:
+            compile_cfg["metrics"] = serialize_metrics(metrics)
+        except ValueError:      # a plain function or an unknown object: the file does not document metrics
+            pass
     return compile_cfg
+
+
+def serialize_metrics(metrics: Any) -> Any:
+    """``compile(metrics=...)`` as JSON, as Keras writes it in ``compile_config``: names stay names, metric
+    objects become ``{"class_name", "config"}``, lists and dicts (per output) are kept; ValueError for
+    anything else (a plain function)."""
+    from . import metrics as _metrics
+    if metrics is None or isinstance(metrics, str):
+        return metrics
+    if isinstance(metrics, (list, tuple)):
+        return [serialize_metrics(m) for m in metrics]
+    if isinstance(metrics, dict):
+        return {str(k): serialize_metrics(v) for k, v in metrics.items()}
+    if isinstance(metrics, _metrics.Metric):
+        return {"class_name": type(metrics).__name__, "config": metrics.get_config()}
+    name = getattr(metrics, "__name__", None)
+    if callable(metrics) and name in getattr(_metrics, "_NAMES", {}):
+        return name
+    raise ValueError(f"metric {metrics!r} cannot be serialized")
+
+
+def deserialize_metrics(metrics: Any, custom_objects: Optional[dict] = None) -> Any:
+    """Inverse of :func:`serialize_metrics` (also reads Keras 3's entries, which carry a ``module``)."""
+    from . import metrics as _metrics
+    if metrics is None or isinstance(metrics, str):
+        return metrics
+    if isinstance(metrics, list):
+        return [deserialize_metrics(m, custom_objects) for m in metrics]
+    if isinstance(metrics, dict) and "class_name" not in metrics:
+        return {k: deserialize_metrics(v, custom_objects) for k, v in metrics.items()}
+    if isinstance(metrics, dict):
+        name = metrics["class_name"]
+        config = dict(metrics.get("config") or {})
+        cls = (custom_objects or {}).get(name) or (custom_objects or {}).get(metrics.get("registered_name") or "")
+        if cls is None:
+            from .layers.serialization import _CUSTOM_OBJECTS
+            cls = _CUSTOM_OBJECTS.get(metrics.get("registered_name") or "") or _CUSTOM_OBJECTS.get(name)
+        if cls is not None:
+            return cls.from_config(config)
+        return _metrics.get({"class_name": name, "config": config})
+    raise ValueError(f"cannot read the metric entry {metrics!r}")
 
 
 def _compile_model(model: Any, cc: dict) -> None:
@@ -650,7 +693,7 @@ def _compile_model(model: Any, cc: dict) -> None:
         from . import losses as _losses
         kwargs["loss"] = cc["loss"] if isinstance(cc["loss"], str) else _losses.deserialize(cc["loss"])
     if cc.get("metrics"):
-        kwargs["metrics"] = cc["metrics"]
+        kwargs["metrics"] = deserialize_metrics(cc["metrics"])
     model.compile(**kwargs)
 
 

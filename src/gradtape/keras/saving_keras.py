@@ -133,10 +133,76 @@ def write_keras3_weights(h5file: Any, model: Any, optimizer: Any = None) -> List
     if optimizer is not None:
         g = h5file.require_group("optimizer/vars")
         g.attrs["name"] = str(getattr(optimizer, "name", "optimizer"))
-        g.create_dataset("0", data=np.asarray(optimizer.iterations._value, dtype=np.int64))
-        lr = getattr(optimizer, "_lr_var", None)
-        g.create_dataset("1", data=np.asarray(lr._value if lr is not None else 0.0, dtype=np.float32))
+        for i, a in enumerate(keras3_optimizer_arrays(optimizer, model)):
+            g.create_dataset(str(i), data=a)
     return written
+
+
+def _keras3_slot_groups(optimizer: Any) -> Optional[List[Tuple[str, ...]]]:
+    """Keras 3's optimizer variable layout after ``iteration`` (and ``learning_rate``): groups of slot names
+    (gradtape's names), each group created interleaved over the trainable variables, groups one after the
+    other (``add_optimizer_variables``). None for optimizers whose layout is not mapped."""
+    from . import optimizers as _opt
+    if isinstance(optimizer, _opt.Adam) and type(optimizer).__name__ in ("Adam", "AdamW"):
+        return [("m", "v")] + ([("vhat",)] if optimizer.amsgrad else [])
+    if type(optimizer).__name__ == "SGD":
+        return [("momentum",)] if optimizer.momentum else []
+    return None
+
+
+def _keras3_prefix(optimizer: Any) -> List[np.ndarray]:
+    out = [np.asarray(optimizer.iterations._value, dtype=np.int64)]
+    if getattr(optimizer, "_schedule", None) is None:
+        lr = getattr(optimizer, "_lr_var", None)
+        out.append(np.asarray(lr._value if lr is not None else 0.0, dtype=np.float32))
+    return out
+
+
+def keras3_optimizer_arrays(optimizer: Any, model: Any) -> List[np.ndarray]:
+    """The optimizer's variables in Keras 3's order: ``iteration``, ``learning_rate`` (unless a schedule),
+    then the slots of ``model.trainable_variables`` (written only when the layout is mapped and every
+    trainable variable has its slots)."""
+    out = _keras3_prefix(optimizer)
+    groups = _keras3_slot_groups(optimizer)
+    if not groups:
+        return out
+    slots = {id(v): s for v, s in optimizer._slot_items()}
+    train = list(model.trainable_variables)
+    if not train or any(id(v) not in slots for v in train):
+        return out
+    for group in groups:
+        for v in train:
+            for name in group:
+                out.append(np.array(slots[id(v)][name], copy=True))
+    return out
+
+
+def restore_keras3_optimizer(optimizer: Any, model: Any, arrays: List[np.ndarray], source: str) -> bool:
+    """Set the optimizer's iteration count, learning rate and slots from Keras 3's ``optimizer/vars``; False
+    (nothing but the iteration count set) when the layout is not one gradtape maps."""
+    prefix = len(_keras3_prefix(optimizer))
+    if arrays and np.asarray(arrays[0]).size == 1:
+        optimizer.iterations = int(np.asarray(arrays[0]).reshape(()))
+    groups = _keras3_slot_groups(optimizer)
+    train = list(model.trainable_variables)
+    n_slots = sum(len(g) for g in groups or []) * len(train)
+    if groups is None or len(arrays) != prefix + n_slots:
+        return len(arrays) <= prefix
+    if prefix == 2:
+        optimizer.learning_rate = float(np.asarray(arrays[1]).reshape(()))
+    per: Dict[int, Dict[str, np.ndarray]] = {}
+    it = iter(arrays[prefix:])
+    for group in groups:
+        for i, v in enumerate(train):
+            for name in group:
+                a = next(it)
+                if np.shape(a) != tuple(np.shape(v._value)):
+                    raise _s.CorruptFileError(f"{source}: optimizer slot {name!r} of {v.name!r} has shape "
+                                              f"{list(np.shape(a))}, the variable {list(np.shape(v._value))}.")
+                per.setdefault(i, {})[name] = a
+    for i, slots in per.items():
+        optimizer._restore_slots(train[i], slots)
+    return True
 
 
 def _read_vars_group(g: Any) -> List[np.ndarray]:
@@ -433,7 +499,7 @@ def _inbound_nodes(nodes: Any, where: str) -> list:
         if isinstance(node, list):  # already tf.keras 2's form
             out.append(node)
             continue
-        args, kwargs = node.get("args", []), dict(node.get("kwargs", {}))
+        args, kwargs = list(node.get("args", [])), dict(node.get("kwargs", {}))
         refs = []
 
         def collect(x: Any) -> None:
@@ -443,15 +509,14 @@ def _inbound_nodes(nodes: Any, where: str) -> list:
                 for y in x:
                     collect(y)
             elif x is not None:
-                raise NotImplementedError(f"{where}: a call argument {x!r} that is not a Keras tensor is not "
-                                          "supported by gradtape's functional rebuild.")
-        if len(args) > 1:
-            raise NotImplementedError(f"{where}: a layer called with {len(args)} positional arguments is not supported.")
-        for a in args:
-            collect(a)
-        for k, x in list(kwargs.items()):
-            if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
-                raise NotImplementedError(f"{where}: a Keras tensor passed as keyword {k!r} is not supported.")
+                raise NotImplementedError(f"{where}: a first call argument {x!r} that is not a Keras tensor is "
+                                          "not supported by gradtape's functional rebuild.")
+        if args:
+            collect(args[0])
+        elif kwargs:
+            raise NotImplementedError(f"{where}: a layer called with keyword arguments only is not supported.")
+        if len(args) > 1:   # the other positional arguments (MultiHeadAttention(query, value)); rebuilt in order
+            kwargs["__positional__"] = args[1:]
         out.append([r + [kwargs] for r in refs])
     return out
 
@@ -515,6 +580,8 @@ def to_keras_config(obj_config: Dict[str, Any], obj: Any = None) -> Dict[str, An
                 "config": {"name": cfg.get("name"), "trainable": True, "dtype": "float32", "layers": layers},
                 "registered_name": None}
     if cls in ("Functional", "Model") and "layers" in cfg:
+        if obj is not None and getattr(obj, "_is_graph_network", False):
+            cfg = obj._functional_config(_keras3_tensor)      # nodes in Keras 3's form (several arguments)
         layers = []
         for lc in cfg["layers"]:
             k = to_keras_config({"class_name": lc["class_name"], "config": lc["config"]})
@@ -534,6 +601,26 @@ def to_keras_config(obj_config: Dict[str, Any], obj: Any = None) -> Dict[str, An
         clean["batch_shape"] = clean.pop("batch_input_shape")
     return {"module": module, "class_name": cls if registered is None else cls, "config": clean,
             "registered_name": registered}
+
+
+def _keras_metric_entries(m: Any, module: str = "keras.metrics") -> Any:
+    """Serialized metrics (or losses) with the ``module``/``registered_name`` keys Keras 3 writes."""
+    if isinstance(m, list):
+        return [_keras_metric_entries(x, module) for x in m]
+    if isinstance(m, dict) and "class_name" not in m:
+        return {k: _keras_metric_entries(v, module) for k, v in m.items()}
+    if isinstance(m, dict):
+        return {"module": m.get("module", module), "class_name": m["class_name"], "config": m["config"],
+                "registered_name": m.get("registered_name")}
+    return m
+
+
+def _keras3_tensor(t: Any, ref: list) -> Dict[str, Any]:
+    """A Keras tensor in a node's arguments as Keras 3 serializes it."""
+    dt = getattr(t, "dtype", "float32")
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": [None if d is None else int(d) for d in t.shape],
+                       "dtype": getattr(dt, "name", str(dt)), "keras_history": list(ref)}}
 
 
 _MODULE_BY_SUFFIX = (("_initializer", "keras.initializers"), ("_regularizer", "keras.regularizers"),
@@ -618,6 +705,8 @@ def save_keras_zip(model: Any, filepath: str) -> None:
     if compile_cfg is not None:
         compile_cfg = dict(compile_cfg, optimizer=_to_keras_value(compile_cfg["optimizer"], "optimizer"))
         compile_cfg["optimizer"]["module"] = "keras.optimizers"
+        compile_cfg["metrics"] = _keras_metric_entries(compile_cfg.get("metrics"))
+        compile_cfg["loss"] = _keras_metric_entries(compile_cfg.get("loss"), "keras.losses")
         config["compile_config"] = dict({"loss_weights": None, "weighted_metrics": None, "run_eagerly": False,
                                          "steps_per_execution": 1, "jit_compile": False, "metrics": None},
                                         **compile_cfg)
@@ -701,12 +790,12 @@ def load_keras_zip(filepath: str, custom_objects: Optional[dict], compile: bool,
         if opt_arrays:
             _s.restore_optimizer_state(model.optimizer, _s._weights_of(model), opt_arrays)
         elif keras_opt and getattr(model, "optimizer", None) is not None:
-            if keras_opt[0].size == 1:
-                model.optimizer.iterations = int(np.asarray(keras_opt[0]).reshape(()))
-            if len(keras_opt) > 2:
-                warnings.warn(f"{filepath}: the optimizer's {len(keras_opt) - 2} slot variables (moments etc.) were "
-                              "not restored (Keras's optimizer variable order is version dependent); iterations "
-                              "were. Training resumes with fresh optimizer slots.", UserWarning, stacklevel=3)
+            if not restore_keras3_optimizer(model.optimizer, model, keras_opt, filepath):
+                warnings.warn(f"{filepath}: the optimizer's slot variables (moments etc.) were not restored "
+                              f"(gradtape maps Keras 3's layout for Adam, AdamW and SGD only, not "
+                              f"{type(model.optimizer).__name__}, or the file has another number of optimizer "
+                              "variables); iterations were. Training resumes with fresh optimizer slots.",
+                              UserWarning, stacklevel=3)
     return model
 
 
@@ -721,10 +810,10 @@ def _compile_from_keras(model: Any, cc: Dict[str, Any], custom_objects: Optional
         if isinstance(loss, dict):
             from . import losses as _losses
             loss = _losses.deserialize(_from_keras_value(loss, True, "loss"))
-        metrics = cc.get("metrics")
-        if metrics is not None and not (isinstance(metrics, list) and all(isinstance(m, str) for m in metrics)):
-            raise NotImplementedError(f"metrics {metrics!r}")
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=cc.get("loss_weights"))
+        metrics = _s.deserialize_metrics(cc.get("metrics"), custom_objects)
+        weighted = _s.deserialize_metrics(cc.get("weighted_metrics"), custom_objects)
+        kw = {"weighted_metrics": weighted} if weighted else {}
+        model.compile(optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=cc.get("loss_weights"), **kw)
     except Exception as e:  # noqa: BLE001 - the model itself loaded; say what was not restored
         warnings.warn(f"{source}: the model was loaded but not compiled: its compile config could not be "
                       f"translated ({type(e).__name__}: {e}). Call model.compile(...) yourself.", UserWarning,
