@@ -260,3 +260,44 @@ def test_tensorboard_callback_unsupported_options(tmp_path):
         tf.keras.callbacks.TensorBoard(str(tmp_path), embeddings_freq=1)
     with pytest.raises(ValueError):
         tf.keras.callbacks.TensorBoard(str(tmp_path), update_freq=0)
+
+
+def test_trace_on_export_writes_function_graphs_as_tf(tmp_path):
+    from tensorboard.compat.proto import config_pb2
+    ref = REF["trace"]["."]["tensors"]["fn_trace"]
+    w = tf.summary.create_file_writer(str(tmp_path))
+    v = tf.Variable(2.0, name="scale")
+
+    @tf.function
+    def f(x, y):
+        v.assign_add(1.0)
+        return tf.nn.relu(tf.matmul(x, y) + v)
+    f(tf.ones((2, 3)), tf.ones((3, 2)))                       # traced before trace_on: still recorded
+    tf.summary.trace_on(graph=True, profiler=False)
+    out = f(tf.ones((2, 3)), tf.ones((3, 2)))
+    np.testing.assert_allclose(out.numpy(), np.full((2, 2), 7.0))   # the call's values and writes are kept
+    assert v.numpy() == 4.0
+    with w.as_default():
+        assert tf.summary.trace_export(name="fn_trace", step=3)
+    w.flush()
+    with pytest.raises(ValueError, match="trace_on"):           # the export stopped tracing, as in TF
+        with w.as_default():
+            tf.summary.trace_export(name="again", step=4)
+    np.testing.assert_allclose(f(tf.ones((2, 3)), tf.ones((3, 2))).numpy(), np.full((2, 2), 8.0))
+    acc = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    acc.Reload()
+    assert acc.Tags()["tensors"] == ["fn_trace"]
+    ev = acc.Tensors("fn_trace")
+    md = acc.SummaryMetadata("fn_trace").plugin_data
+    assert (md.plugin_name, md.content.decode(), [e.step for e in ev], int(ev[0].tensor_proto.dtype)) == \
+        (ref["plugin"], REF["trace_content"], ref["steps"], ref["dtype"])
+    rm = config_pb2.RunMetadata.FromString(ev[0].tensor_proto.string_val[0])
+    assert len(rm.function_graphs) == 1
+    ops = {n.op for n in rm.function_graphs[0].pre_optimization_graph.node}
+    # the structural nodes TF writes; gradtape's compute ops keep their registry names (matmul, add, relu)
+    assert {"_Arg", "_Retval", "ReadVariableOp", "AssignAddVariableOp", "Const"} <= set(REF["trace_graph_ops"])
+    assert {"_Arg", "_Retval", "ReadVariableOp", "AssignAddVariableOp", "Const", "matmul", "relu"} <= ops
+    with pytest.warns(UserWarning, match="profiler"):
+        tf.summary.trace_on(graph=True, profiler=True)
+    tf.summary.trace_off()
+    assert f(tf.ones((2, 3)), tf.ones((3, 2))).numpy()[0, 0] == 9.0

@@ -91,6 +91,34 @@ def main():
                 result["no_step"] = "ok"
             except Exception as e:
                 result["no_step"] = type(e).__name__ + ": " + str(e)[:200]
+    with tempfile.TemporaryDirectory() as d:
+        w = tf.summary.create_file_writer(d)
+        v = tf.Variable(2.0, name="scale")
+
+        @tf.function
+        def f(x, y):
+            v.assign_add(1.0)
+            return tf.nn.relu(tf.matmul(x, y) + v)
+        tf.summary.trace_on(graph=True, profiler=False)
+        f(tf.ones((2, 3)), tf.ones((3, 2)))
+        with w.as_default():
+            tf.summary.trace_export(name="fn_trace", step=3)
+        w.flush()
+        result["trace"] = walk(d)
+        from tensorboard.compat.proto import config_pb2
+        acc = EventAccumulator(d, size_guidance={"tensors": 0})
+        acc.Reload()
+        rm = config_pb2.RunMetadata.FromString(acc.Tensors("fn_trace")[0].tensor_proto.string_val[0])
+        result["trace_graph_ops"] = sorted({n.op for g in rm.function_graphs for n in g.pre_optimization_graph.node})
+        result["trace_content"] = acc.SummaryMetadata("fn_trace").plugin_data.content.decode()
+        result["trace_after_export_on"] = True
+        try:
+            with w.as_default():
+                tf.summary.trace_export(name="again", step=4)   # tracing was stopped by the export
+            w.flush()
+            result["trace_after_export_on"] = "again" in EventAccumulator(d).Reload().Tags()["tensors"]
+        except Exception as e:  # noqa
+            result["trace_after_export_on"] = type(e).__name__
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)

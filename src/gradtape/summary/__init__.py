@@ -14,7 +14,8 @@ them. Needs the ``tensorboard`` package (``pip install gradtape[tensorboard]``).
 
 ``graph(obj)`` accepts a ``GraphDef`` proto, a Keras model (one node per layer, edges from its
 inbound layers) or a ``GradientTape`` (one node per recorded op) -- gradtape has no TF graphs, so this is
-a display of the structure, not an executable graph.
+a display of the structure, not an executable graph. ``trace_on`` / ``trace_export`` / ``trace_off`` write the
+graphs of the ``tf.function`` calls made in between (see ``_trace.py``).
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ import numpy as np
 from ..io.tfrecord import masked_crc32c
 
 __all__ = ["SummaryWriter", "create_file_writer", "create_noop_writer", "scalar", "histogram", "image", "text",
-           "audio", "write", "graph", "record_if", "should_record_summaries", "flush", "experimental"]
+           "audio", "write", "graph", "record_if", "should_record_summaries", "flush", "experimental",
+           "trace_on", "trace_off", "trace_export"]
 
 
 def _tb() -> Any:
@@ -479,3 +481,6 @@ class _Experimental:
 
 
 experimental = _Experimental()
+
+
+from ._trace import trace_export, trace_off, trace_on  # noqa: E402
