@@ -6,14 +6,20 @@ Transformer", on synthetic token sequences.
 2. builds ``TokenAndPositionEmbedding -> TransformerBlock (MultiHeadAttention + feed-forward, residuals,
    LayerNormalization) -> GlobalAveragePooling1D -> Dense`` with the functional API; the token
    embedding has ``mask_zero=True``, so the padding mask reaches the attention and the pooling;
-3. trains it with ``fit`` (Adam, sparse categorical cross-entropy, a validation split) and predicts;
+3. trains it with ``fit`` (Adam, sparse categorical cross-entropy, a validation split) and the
+   ``keras.callbacks.TensorBoard`` callback (when the ``tensorboard`` package is installed), then reads
+   the event files back with TensorBoard's own ``EventAccumulator``, and predicts;
 4. saves the model as a Keras 3 ``.keras`` file, loads it back (custom layers via ``custom_objects``)
    and checks that the reloaded model predicts the same.
+
+Everything it writes (event files, the ``.keras`` file) goes into a temporary directory that is removed
+at the end.
 
 Run: ``PYTHONPATH=src python examples/transformer_text_classifier.py``
 """
 import os
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -24,7 +30,6 @@ import gradtape as tf  # noqa: E402
 
 keras = tf.keras
 layers = tf.keras.layers
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "out")
 
 VOCAB, MAXLEN, EMBED, HEADS, FF = 20, 12, 16, 2, 32
 
@@ -115,22 +120,50 @@ def main(n_train: int = 1200, epochs: int = 6) -> float:
     model = build_model()
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
+    with tempfile.TemporaryDirectory(prefix="transformer_demo_") as work:
+        return _train_and_save(model, x_train, y_train, x_test, y_test, epochs, work)
+
+
+def _tensorboard_available() -> bool:
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _train_and_save(model, x_train, y_train, x_test, y_test, epochs: int, work: str) -> float:
+    callbacks = []
+    logdir = os.path.join(work, "logs")
+    if _tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=logdir, histogram_freq=1))
+    else:
+        print("(the tensorboard package is not installed: training without the TensorBoard callback)")
     t0 = time.perf_counter()
-    history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=0)
+    history = model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_split=0.1, verbose=0,
+                        callbacks=callbacks)
     print(f"trained {epochs} epochs in {time.perf_counter() - t0:.1f} s; "
           f"loss {history.history['loss'][0]:.3f} -> {history.history['loss'][-1]:.3f}")
+    if callbacks:
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+        for run in ("train", "validation"):
+            acc = EventAccumulator(os.path.join(logdir, run))
+            acc.Reload()
+            tags = acc.Tags()
+            scalars = sorted(t for t in tags["tensors"] if t.startswith("epoch_"))
+            print(f"TensorBoard {run}: {scalars}, {len(tags['tensors']) - len(scalars)} histogram/other tags, "
+                  f"graph written: {tags['graph']}")
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     print(f"test accuracy {acc:.3f} (chance 0.5)")
     probs = model.predict(x_test[:4], verbose=0)
     print("predicted", probs.argmax(-1).tolist(), "true", y_test[:4].tolist())
 
-    os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, "transformer_text_classifier.keras")
+    path = os.path.join(work, "transformer_text_classifier.keras")
     model.save(path)
     custom = {"TokenAndPositionEmbedding": TokenAndPositionEmbedding, "TransformerBlock": TransformerBlock}
     reloaded = keras.models.load_model(path, custom_objects=custom)
     again = reloaded.predict(x_test[:4], verbose=0)
-    print(f"saved {os.path.relpath(path)}; reloaded model predicts the same: {np.allclose(probs, again, atol=1e-6)}")
+    print(f"saved {os.path.basename(path)} ({os.path.getsize(path)} bytes); reloaded model predicts the same: {np.allclose(probs, again, atol=1e-6)}")
     return float(acc)
 
 
