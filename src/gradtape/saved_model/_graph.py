@@ -328,6 +328,9 @@ def _param_names(fn: Any, bound: bool, n: int) -> List[str]:
     return names + [f"arg_{i}" for i in range(len(names), n)]
 
 
+_SAVE_LOCK = __import__("threading").RLock()   # one save traces at a time (_UndoWrites patches a class)
+
+
 class _UndoWrites:
     """While tracing for a save, remember each variable's value before this thread first writes it, and put
     the values back afterwards (tracing runs the function; saving must not change the variables)."""
@@ -364,7 +367,7 @@ def _trace_once(fn: Any, instance: Any, size: int, graph: VarTable, arrays: _Arr
     if instance is not None:
         args = (instance,) + args
     trace = _fn._Trace()
-    with np.errstate(all="ignore"), _UndoWrites():
+    with _SAVE_LOCK, np.errstate(all="ignore"), _UndoWrites():
         result, inputs = fn._run_traced(trace, args, {}, tensors)
     if trace.problem is not None:
         raise ValueError(f"tf.saved_model.save: {label} cannot be saved as a graph: {trace.problem}.")
