@@ -229,3 +229,33 @@ out["n"] = len(m.variables)
     loaded = tf.saved_model.load(str(tmp_path / "sig"))
     np.testing.assert_allclose(loaded.signatures["serving_default"](x=x)["logits"].numpy(),
                                model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_subclassed_keras_model_saved_through_its_traced_call(tmp_path):
+    class Net(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d1 = tf.keras.layers.Dense(4, activation="relu")
+            self.drop = tf.keras.layers.Dropout(0.5)
+            self.d2 = tf.keras.layers.Dense(2)
+
+        def call(self, x, training=None):
+            return self.d2(self.drop(self.d1(x), training=training))
+    net = Net()
+    x = np.random.default_rng(4).normal(size=(3, 5)).astype("float32")
+    net(x)
+    d = str(tmp_path / "sub")
+    tf.saved_model.save(net, d)
+    got = _run_fresh(f"""
+m = tf.saved_model.load({d!r})
+x = np.asarray({x.tolist()!r}, "float32")
+out["sig"] = m.signatures["serving_default"](inputs=x)["output_0"].numpy()
+out["call"] = m(np.concatenate([x, x]))
+out["n"] = len(m.variables)
+""", tmp_path)
+    want = net(x, training=False).numpy()
+    np.testing.assert_allclose(got["sig"], want, rtol=1e-6)
+    np.testing.assert_allclose(got["call"], np.concatenate([want, want]), rtol=1e-6)   # any batch size
+    assert got["n"] == 4
+    net.export(str(tmp_path / "exp"))
+    np.testing.assert_allclose(tf.keras.layers.TFSMLayer(str(tmp_path / "exp"))(x).numpy(), want, rtol=1e-6)

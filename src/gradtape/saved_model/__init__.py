@@ -118,12 +118,34 @@ def save(obj: Any, export_dir: Any, signatures: Any = None, options: Any = None)
     """
     from ..module import Module
     if _is_keras_model(obj) and signatures is None:
+        if not getattr(obj, "inputs", None) and _save_subclassed(obj, export_dir):
+            return
         _write(obj, export_dir, "output_i")  # TF 2.21 + Keras 3 names them output_0, ...
         return
     if not isinstance(obj, Module):
         raise ValueError(f"tf.saved_model.save: expected a tf.Module or a Keras model; got {type(obj).__name__}.")
     from ._module import save_module
     save_module(obj, export_dir, signatures)
+
+
+def _save_subclassed(model: Any, export_dir: Any) -> bool:
+    """A subclassed Keras model (no symbolic inputs, its code not in a config) built by a call on one tensor:
+    saved as a module whose ``serve``/``__call__`` and serving signature are its inference call, traced for
+    the shape of that first call with the batch size unknown. False when its build shape is not one tensor's."""
+    shape = getattr(model, "_build_input_shape", None)
+    if not (isinstance(shape, (tuple, list)) and shape and all(d is None or isinstance(d, (int, np.integer))
+                                                                for d in shape)):
+        return False
+    from ..function import TensorSpec, function
+    dtype = getattr(model, "input_dtype", None) or getattr(model, "compute_dtype", None) or "float32"
+    spec = TensorSpec([None] + [None if d is None else int(d) for d in list(shape)[1:]], dtype, name="inputs")
+
+    def serve(inputs: Any) -> Any:
+        return model(inputs, training=False)
+    fn = function(serve, input_signature=[spec])
+    from ._module import save_module
+    save_module(model, export_dir, {DEFAULT_SERVING_SIGNATURE_DEF_KEY: fn}, root_functions={"serve": fn, "__call__": fn})
+    return True
 
 
 def contains_saved_model(export_dir: Any) -> bool:
@@ -217,4 +239,6 @@ def export_keras_model(model: Any, filepath: Any, format: str = "tf_saved_model"
                                   "(in gradtape's own directory format).")
     if kwargs:
         raise NotImplementedError(f"Model.export: options {sorted(kwargs)} are not supported.")
+    if not getattr(model, "inputs", None) and _save_subclassed(model, filepath):
+        return
     _write(model, filepath, "output_i")

@@ -35,7 +35,9 @@ def _iter_args(sig_json: Any) -> list:
     return list(vals)
 
 
-def save_module(obj: Any, export_dir: Any, signatures: Any) -> None:
+def save_module(obj: Any, export_dir: Any, signatures: Any, root_functions: Optional[Dict[str, Any]] = None) -> None:
+    """Save ``obj``'s object graph, variables and traced functions; ``root_functions`` (name -> tf.function,
+    not bound) are attached to the loaded root object under those names."""
     from . import DEFAULT_SERVING_SIGNATURE_DEF_KEY, _FORMAT, _VERSION, write_directory
     before = _graph.ObjectGraph(obj)
     snapshot = [(v, np.array(v._value, copy=True)) for v in before.variables]
@@ -63,6 +65,8 @@ def save_module(obj: Any, export_dir: Any, signatures: Any) -> None:
     node_fns: List[Dict[str, int]] = [{} for _ in before.nodes]
     sigs: Dict[str, int] = {}
     try:
+        for name, fn in (root_functions or {}).items():
+            node_fns[0][name] = add(fn, None, f"{type(obj).__name__}.{name}")
         for i, node in enumerate(before.nodes):
             for name, fn, bound in _graph.functions_of(node):
                 if fn.input_signature is None:
