@@ -145,8 +145,15 @@ def _keras3_slot_groups(optimizer: Any) -> Optional[List[Tuple[str, ...]]]:
     from . import optimizers as _opt
     if isinstance(optimizer, _opt.Adam) and type(optimizer).__name__ in ("Adam", "AdamW"):
         return [("m", "v")] + ([("vhat",)] if optimizer.amsgrad else [])
-    if type(optimizer).__name__ == "SGD":
+    name = type(optimizer).__name__
+    if name == "SGD":
         return [("momentum",)] if optimizer.momentum else []
+    if name == "RMSprop":       # velocity, momentum (if any), average_gradient (if centered): one group each
+        return [(n,) for n in optimizer._slot_names]
+    if name == "Adagrad":
+        return [("accumulator",)]
+    if name == "Adamax":
+        return [("m", "u")]     # Keras's momentum, norm
     return None
 
 
@@ -792,7 +799,7 @@ def load_keras_zip(filepath: str, custom_objects: Optional[dict], compile: bool,
         elif keras_opt and getattr(model, "optimizer", None) is not None:
             if not restore_keras3_optimizer(model.optimizer, model, keras_opt, filepath):
                 warnings.warn(f"{filepath}: the optimizer's slot variables (moments etc.) were not restored "
-                              f"(gradtape maps Keras 3's layout for Adam, AdamW and SGD only, not "
+                              f"(gradtape maps Keras 3's layout for Adam, AdamW, SGD, RMSprop, Adagrad and Adamax only, not "
                               f"{type(model.optimizer).__name__}, or the file has another number of optimizer "
                               "variables); iterations were. Training resumes with fresh optimizer slots.",
                               UserWarning, stacklevel=3)
