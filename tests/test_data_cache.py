@@ -79,3 +79,16 @@ def test_partial_pass_leaves_no_cache(tmp_path):
 def test_empty_cache():
     ds = tf.data.Dataset.range(0).cache()
     assert list(ds) == [] and list(ds) == []
+
+
+def test_parallel_reads_interleave_as_many_files_as_asked(tmp_path):
+    # TF interleaves num_parallel_reads files (one record from each in turn), whatever the core count
+    names = []
+    for k in range(4):
+        p = tmp_path / f"f{k}.txt"
+        p.write_text("".join(f"f{k}r{i}\n" for i in range(2)))
+        names.append(str(p))
+    got = [v.decode() for v in tf.data.TextLineDataset(names, num_parallel_reads=4).as_numpy_iterator()]
+    assert got == ["f0r0", "f1r0", "f2r0", "f3r0", "f0r1", "f1r1", "f2r1", "f3r1"]
+    got3 = [v.decode() for v in tf.data.TextLineDataset(names, num_parallel_reads=3).as_numpy_iterator()]
+    assert got3 == ["f0r0", "f1r0", "f2r0", "f0r1", "f1r1", "f2r1", "f3r0", "f3r1"]
