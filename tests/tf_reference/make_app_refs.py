@@ -1,11 +1,18 @@
 """Record tf.keras.applications facts (parameter counts, layer names, weight shapes, output shapes) with
-real Keras into tests/data/keras_apps.json, plus one small MobileNetV2's outputs for seeded weights.
+real Keras into tests/data/keras_apps.json, plus small models' outputs for seeded weights (MobileNetV2,
+MobileNetV3Small, a two-channel ConvNeXt) and weight files written by Keras for two of them:
+tests/data/keras_apps_mnv3_small.h5.gz (Keras 2's legacy layout, the layout of Keras's published files) and
+tests/data/keras_apps_convnext_mini.h5.gz / .weights.h5.gz (legacy and Keras 3 layouts).
 
 Run: TF_ENABLE_ONEDNN_OPTS=0 CUDA_VISIBLE_DEVICES= /work/peers/tf/bin/python tests/tf_reference/make_app_refs.py
+(``--outputs-only`` keeps the recorded model facts and redoes only the outputs and weight files).
 """
 import hashlib
 import json
 import os
+import shutil
+import sys
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -61,15 +68,59 @@ CASES = {
     "EfficientNetB0": [{}],
     "EfficientNetB3": [{}],
     "EfficientNetB7": [{}],
-    "ConvNeXtTiny": [{}],
-    "MobileNetV3Small": [{}],
-    "MobileNetV3Large": [{}],
+    "ConvNeXtTiny": [{}, {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg"},
+                     {"include_top": False, "include_preprocessing": False, "input_shape": (32, 32, 3)}],
+    "ConvNeXtSmall": [{}],
+    "ConvNeXtBase": [{}],
+    "ConvNeXtLarge": [{}],
+    "ConvNeXtXLarge": [{}],
+    "MobileNetV3Small": [{}, {"alpha": 0.75, "input_shape": (32, 32, 3)},
+                         {"minimalistic": True, "include_top": False, "input_shape": (64, 64, 3), "pooling": "avg"},
+                         {"include_preprocessing": False, "classes": 10, "dropout_rate": 0.0,
+                          "input_shape": (48, 48, 3), "classifier_activation": None}],
+    "MobileNetV3Large": [{}, {"minimalistic": True}, {"alpha": 1.25},
+                         {"alpha": 0.75, "include_top": False, "input_shape": (32, 32, 3), "pooling": "max"}],
 }
+DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+
+
+def seeded_outputs(m, x, coarse=False):
+    """Give ``m`` seeded weights (positive moving variances) and return the variance flags and its outputs
+    on ``x``. ``coarse``: weights rounded to float16 precision (still float32), so the files compress."""
+    shapes = [tuple(int(d) for d in w.shape) for w in m.weights]
+    flags = ["moving_variance" in w.path for w in m.weights]
+    ws = seeded_weights(shapes, flags)
+    if coarse:
+        ws = [w.astype("float16").astype("float32") for w in ws]
+    m.set_weights(ws)
+    return flags, m(x, training=False).numpy()
+
+
+def gzip_file(path):
+    """``path`` -> ``path.gz`` (the test unpacks it to a temporary file and loads that)."""
+    import gzip
+    with open(path, "rb") as src, gzip.GzipFile(path + ".gz", "wb", compresslevel=9, mtime=0) as dst:
+        shutil.copyfileobj(src, dst)
+    os.remove(path)
+
+
+def save_legacy_h5(m, path):
+    """Keras 2's weights-only .h5 layout (layer_names / weight_names), as Keras's published files."""
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, m)
+    gzip_file(path)
 
 
 def main():
     out = {"models": {}, "mobilenetv2_small": None}
-    for name, cases in CASES.items():
+    names = CASES
+    if "--outputs-only" in sys.argv:        # keep the recorded facts, redo the outputs and files
+        with open(OUT) as f:
+            out["models"] = json.load(f)["models"]
+        names = {}
+    for name, cases in names.items():
         ctor = getattr(A, name)
         rows = []
         for kw in cases:
@@ -93,6 +144,35 @@ def main():
     x = np.random.default_rng(1).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
     y = m(x, training=False).numpy()
     out["mobilenetv2_small"] = {"variance_flags": flags, "output": y.tolist()}
+
+    # MobileNetV3Small with its classifier (hard-swish, squeeze-excite, the in-model Rescaling).
+    tf.keras.backend.clear_session()
+    m = A.MobileNetV3Small(alpha=0.75, input_shape=(32, 32, 3), weights=None, classes=10)
+    x = np.random.default_rng(2).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    flags, y = seeded_outputs(m, x)
+    out["mobilenetv3_small"] = {"variance_flags": flags, "output": y.tolist()}
+
+    # The smallest MobileNetV3Small and a two-block-wide ConvNeXt: Keras writes their weight files.
+    tf.keras.backend.clear_session()
+    m = A.MobileNetV3Small(alpha=0.25, input_shape=(32, 32, 3), weights=None, include_top=False, pooling="avg")
+    flags, y = seeded_outputs(m, x, coarse=True)
+    save_legacy_h5(m, os.path.join(DATA, "keras_apps_mnv3_small.h5"))
+    out["mobilenetv3_small_file"] = {"output": y.tolist()}
+
+    from keras.src.applications import convnext
+    tf.keras.backend.clear_session()
+    m = convnext.ConvNeXt(depths=[1, 1, 2, 1], projection_dims=[8, 8, 16, 16], name="convnext_mini", weights=None,
+                          input_shape=(32, 32, 3), classes=10)
+    flags, y = seeded_outputs(m, x, coarse=True)
+    save_legacy_h5(m, os.path.join(DATA, "keras_apps_convnext_mini.h5"))
+    tmp = tempfile.mkdtemp()
+    try:
+        m.save_weights(os.path.join(tmp, "w.weights.h5"))
+        shutil.copy(os.path.join(tmp, "w.weights.h5"), os.path.join(DATA, "keras_apps_convnext_mini.weights.h5"))
+        gzip_file(os.path.join(DATA, "keras_apps_convnext_mini.weights.h5"))
+    finally:
+        shutil.rmtree(tmp)
+    out["convnext_mini"] = {"variance_flags": flags, "output": y.tolist(), "params": int(m.count_params())}
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1)
 

@@ -102,6 +102,15 @@ def hard_sigmoid(x: Any) -> Any:
     return _m.clip_by_value(_m.add(_m.multiply(x, _m.cast(0.2, x.dtype)), _m.cast(0.5, x.dtype)), 0.0, 1.0)
 
 
+def hard_silu(x: Any) -> Any:
+    """Keras 3's ``hard_silu`` (alias ``hard_swish``): ``x * relu6(x + 3) / 6``."""
+    x = convert_to_tensor(x)
+    return _m.multiply(x, _m.divide(_nn.relu6(_m.add(x, _m.cast(3.0, x.dtype))), _m.cast(6.0, x.dtype)))
+
+
+hard_swish = hard_silu
+
+
 def mish(x: Any) -> Any:
     """``x * tanh(softplus(x))``."""
     return _m.multiply(x, _m.tanh(_m.softplus(x)))
@@ -109,8 +118,9 @@ def mish(x: Any) -> Any:
 
 _BY_NAME = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, elu, selu, gelu,
                                     softplus, softsign, swish, leaky_relu, relu6, exponential,
-                                    hard_sigmoid, mish)}
+                                    hard_sigmoid, hard_silu, mish)}
 _BY_NAME["silu"] = swish
+_BY_NAME["hard_swish"] = hard_silu
 
 
 def serialize(activation: Callable) -> str:

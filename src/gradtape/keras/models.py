@@ -427,8 +427,11 @@ class Model(Layer):
 
     @property
     def layers(self) -> List[Layer]:
-        """The model's layers: graph order for functional models, attribute order for subclassed ones."""
-        return list(self._self_layers) if self._is_graph_network else self._direct_sublayers()
+        """The model's layers: graph order for functional models, attribute order for subclassed ones.
+        Operations that Keras 3 records as plain operations, not layers, are left out as Keras 3 does."""
+        if self._is_graph_network:
+            return [lay for lay in self._self_layers if not getattr(lay, "_gt_keras_operation", False)]
+        return self._direct_sublayers()
 
     @layers.setter
     def layers(self, value: Any) -> None:

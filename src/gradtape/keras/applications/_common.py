@@ -30,3 +30,42 @@ def pool(x: Any, pooling: Any, avg_name: Any = None, max_name: Any = None) -> An
 def model(inputs: Any, x: Any, name: str) -> Any:
     from ..models import Model
     return Model(inputs, x, name=name)
+
+
+def _operation_class() -> Any:
+    from ..engine.functional import TFOpLambda
+
+    class Operation(TFOpLambda):
+        """Arithmetic on symbolic tensors (``x + y``, ``x * 0.5``) that Keras 3 records as a plain operation,
+        not a layer: it runs in the graph but is not listed in ``model.layers``."""
+        _gt_keras_operation = True
+
+    return Operation
+
+
+_OPERATION: Any = None
+
+
+def _op(fn: Any, name: str, inputs: Any) -> Any:
+    global _OPERATION
+    if _OPERATION is None:
+        _OPERATION = _operation_class()
+    return _OPERATION(fn, op_name=name)(inputs)
+
+
+def add(a: Any, b: Any) -> Any:
+    """``a + b`` on symbolic tensors, as Keras 3's ``ops.add`` (not a layer)."""
+    from ...ops import math as m
+    return _op(lambda xs: m.add(xs[0], xs[1]), "add", [a, b])
+
+
+def add_scalar(x: Any, c: float) -> Any:
+    """``x + c`` on a symbolic tensor (not a layer)."""
+    from ...ops import math as m
+    return _op(lambda t: m.add(t, m.cast(c, t.dtype)), "add", x)
+
+
+def multiply_scalar(x: Any, c: float) -> Any:
+    """``x * c`` on a symbolic tensor (not a layer)."""
+    from ...ops import math as m
+    return _op(lambda t: m.multiply(t, m.cast(c, t.dtype)), "multiply", x)
