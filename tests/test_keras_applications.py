@@ -285,3 +285,25 @@ def test_new_activations_match_keras3():
     np.testing.assert_allclose(tf.keras.activations.hard_silu(x).numpy(), want, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(tf.keras.layers.Activation("hard_swish")(x).numpy(), want, rtol=1e-6, atol=1e-7)
     assert tf.keras.activations.serialize(tf.keras.activations.hard_swish) == "hard_silu"
+
+
+@pytest.mark.parametrize("module", sorted(REF["preprocess"]))
+def test_every_preprocess_input_equals_keras(module):
+    px = np.arange(2 * 2 * 3 * 3, dtype=np.float32).reshape(2, 3, 2, 3) * 7.0
+    got = getattr(A, module).preprocess_input(px.copy())
+    np.testing.assert_allclose(np.asarray(got), np.array(REF["preprocess"][module], np.float32), rtol=1e-6, atol=1e-5)
+    t = getattr(A, module).preprocess_input(tf.constant(px))
+    np.testing.assert_allclose(np.asarray(t), np.array(REF["preprocess"][module], np.float32), rtol=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("module", ["vgg19", "xception", "mobilenet_v2", "mobilenet_v3", "convnext", "efficientnet",
+                                    "inception_v3", "densenet", "resnet50"])
+def test_every_decode_predictions_reads_the_class_index(tmp_path, monkeypatch, module):
+    path = tmp_path / "idx.json"
+    path.write_text(json.dumps({str(i): [f"n{i:08d}", f"class{i}"] for i in range(1000)}))
+    monkeypatch.setenv("GRADTAPE_IMAGENET_CLASS_INDEX", str(path))
+    monkeypatch.setattr(A.imagenet_utils, "_CLASS_INDEX", None)
+    preds = np.zeros((1, 1000), np.float32)
+    preds[0, [7, 3]] = [0.9, 0.5]
+    out = getattr(A, module).decode_predictions(preds, top=2)
+    assert [r[1] for r in out[0]] == ["class7", "class3"]

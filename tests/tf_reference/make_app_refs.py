@@ -81,6 +81,8 @@ CASES = {
     "MobileNetV3Large": [{}, {"minimalistic": True}, {"alpha": 1.25},
                          {"alpha": 0.75, "include_top": False, "input_shape": (32, 32, 3), "pooling": "max"}],
 }
+PREPROCESS_MODULES = ["vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
+                      "mobilenet_v3", "densenet", "inception_v3", "xception", "efficientnet", "convnext"]
 DATA = os.path.join(os.path.dirname(__file__), "..", "data")
 
 
@@ -173,6 +175,9 @@ def main():
     finally:
         shutil.rmtree(tmp)
     out["convnext_mini"] = {"variance_flags": flags, "output": y.tolist(), "params": int(m.count_params())}
+    # Each module's preprocess_input on the same pixels (caffe, tf, torch modes and the pass-throughs).
+    px = np.arange(2 * 2 * 3 * 3, dtype="float32").reshape(2, 3, 2, 3) * 7.0
+    out["preprocess"] = {mod: getattr(A, mod).preprocess_input(px.copy()).tolist() for mod in PREPROCESS_MODULES}
     with open(OUT, "w") as f:
         json.dump(out, f, indent=1)
 
