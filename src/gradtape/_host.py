@@ -18,7 +18,11 @@ def host_value(v: Any) -> Any:
     if type(v) is Tensor:
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(v)
-        return v._value
+        val = v._value
+        if isinstance(val, (np.ndarray, np.generic)):
+            return val
+        from .devices import to_host            # a device array: copied to the host
+        return to_host(val)
     if hasattr(type(v), "_gt_read"):
         return v.numpy()
     return v

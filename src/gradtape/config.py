@@ -1,13 +1,17 @@
 """``tf.config``: the devices gradtape computes on, and the thread settings.
 
-gradtape computes on the host CPU with NumPy. It mirrors TF's device API so TF programs that
-query or pin devices run unchanged:
+gradtape computes on the host CPU with NumPy, and on NVIDIA GPUs with CuPy when it is installed
+(``pip install cupy-cuda12x``) and finds CUDA devices (see ``gradtape.devices``). It mirrors TF's
+device API so TF programs that query or pin devices run unchanged:
 
-* ``list_physical_devices()`` lists ``/physical_device:CPU:0``. GPUs are not listed: gradtape has no
-  GPU backend yet, so it behaves as TF on a machine without a GPU (``list_physical_devices('GPU')``
-  is ``[]``).
-* ``tf.device('/GPU:0')`` follows TF's soft placement: with no such device the ops run on the CPU.
-  A malformed device string raises ValueError, as TF.
+* ``list_physical_devices()`` lists ``/physical_device:CPU:0`` and ``/physical_device:GPU:i`` for
+  each GPU (none without CuPy or CUDA devices: ``list_physical_devices('GPU')`` is ``[]``, as TF
+  on a machine without a GPU).
+* ``tf.device('/GPU:0')`` places new tensors and Variables on that GPU and runs the block's ops
+  there (the rules are in ``gradtape.devices``). As TF's soft placement: with no such device the ops
+  run on the CPU. A malformed device string raises ValueError, as TF. Unlike TF, gradtape does not
+  place ops on GPU:0 by default: without a ``tf.device`` scope (or a strategy) new tensors are
+  created on the CPU, and an op runs where its inputs are.
 * ``set_logical_device_configuration(cpu, [LogicalDeviceConfiguration()] * n)`` splits the CPU
   into ``n`` logical devices, as TF; ``list_logical_devices('CPU')`` then lists ``CPU:0..n-1``.
   They share one NumPy process (tensors report ``device:CPU:0``).
@@ -80,19 +84,25 @@ class LogicalDeviceConfiguration:
 
 _CPU = PhysicalDevice("/physical_device:CPU:0", "CPU")
 _LOCK = _threading.Lock()
-_STATE: dict = {"visible": [_CPU], "logical": {}, "initialized": False, "soft": True,
+_STATE: dict = {"visible": None, "logical": {}, "initialized": False, "soft": True,
                 "growth": {}, "intra": 0, "inter": 0}
 
 
 def list_physical_devices(device_type: Optional[str] = None) -> List[PhysicalDevice]:
-    """The physical devices of ``device_type`` ('CPU', 'GPU', or all when None)."""
-    devs = [_CPU]
+    """The physical devices of ``device_type`` ('CPU', 'GPU', or all when None): the CPU, and the
+    GPUs CuPy finds (or those of a registered backend, see ``gradtape.devices``)."""
+    from . import devices as _device
+    devs = [_CPU] + [PhysicalDevice(f"/physical_device:GPU:{i}", "GPU")
+                     for i in range(_device.device_count("GPU"))]
     return [d for d in devs if device_type is None or d.device_type == device_type.upper()]
 
 
 def get_visible_devices(device_type: Optional[str] = None) -> List[PhysicalDevice]:
-    """The devices the runtime may use (``tf.config.get_visible_devices``)."""
-    return [d for d in _STATE["visible"] if device_type is None or d.device_type == device_type.upper()]
+    """The devices the runtime may use (``tf.config.get_visible_devices``; all by default)."""
+    vis = _STATE["visible"]
+    if vis is None:
+        vis = list_physical_devices()
+    return [d for d in vis if device_type is None or d.device_type == device_type.upper()]
 
 
 def _check_not_initialized(what: str) -> None:
@@ -111,7 +121,7 @@ def set_visible_devices(devices: Any, device_type: Optional[str] = None) -> None
     for d in devices:
         if d not in list_physical_devices():
             raise ValueError(f"Unrecognized device: {d!r}")
-    kept = [d for d in _STATE["visible"] if device_type is not None and d.device_type != device_type.upper()]
+    kept = [d for d in get_visible_devices() if device_type is not None and d.device_type != device_type.upper()]
     new = kept + [d for d in devices if d not in kept]
     if _CPU not in new:
         raise ValueError("Configuring CPU devices as invisible is not supported (the CPU is always visible).")
@@ -141,6 +151,10 @@ def set_logical_device_configuration(device: PhysicalDevice,
                 raise ValueError(f"Expected LogicalDeviceConfiguration, got {type(c).__name__}")
             if device.device_type == "CPU" and c.memory_limit is not None:
                 raise ValueError("Setting memory limit on CPU virtual devices is currently not supported")
+        if device.device_type != "CPU" and len(confs) > 1:
+            raise NotImplementedError(
+                f"Splitting {device.name} into {len(confs)} logical devices is not supported by "
+                "gradtape (one logical device per GPU); split the CPU instead, or use several GPUs.")
     with _LOCK:
         _check_not_initialized("Virtual devices")
         _STATE["logical"][device] = confs
@@ -150,9 +164,12 @@ def list_logical_devices(device_type: Optional[str] = None) -> List[LogicalDevic
     """The logical devices (``tf.config.list_logical_devices``); listing freezes the configuration."""
     _STATE["initialized"] = True
     out = []
+    counts: dict = {}
     for d in get_visible_devices():
         n = len(_STATE["logical"].get(d) or [None])
-        for i in range(n):
+        for _ in range(n):
+            i = counts.get(d.device_type, 0)
+            counts[d.device_type] = i + 1
             out.append(LogicalDevice(f"/device:{d.device_type}:{i}", d.device_type))
     return [d for d in out if device_type is None or d.device_type == device_type.upper()]
 
@@ -273,32 +290,47 @@ def current_device() -> str:
     return stack[-1] if stack else "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
+def _resolve(device_name: Any) -> tuple:
+    """``(full name, placement target or None)`` of a ``tf.device`` argument (soft placement)."""
+    from . import devices as _device
+    parsed = _parse(device_name)
+    if parsed is None:
+        return current_device(), None
+    dtype, idx = parsed
+    known = {(d.device_type, int(d.name.rsplit(":", 1)[1])) for d in list_logical_devices()}
+    if (dtype, idx) not in known and not _STATE["soft"]:
+        from .errors import InvalidArgumentError
+        raise InvalidArgumentError(
+            f"Could not satisfy device specification '{device_name}': no {dtype}:{idx} on this machine "
+            f"(known: {sorted(known)}). Enable soft placement (tf.config.set_soft_device_placement(True)).")
+    if (dtype, idx) not in known:
+        dtype, idx = "CPU", 0
+    if dtype == "CPU":
+        # Logical CPUs share the host's memory: values on any of them are NumPy values. The scope
+        # places (copies device inputs to the host) only when another device kind exists.
+        target = ("CPU", 0) if any(_device.device_count(k) for k in ("GPU",)) else None
+    else:
+        phys = [d for d in get_visible_devices(dtype)]
+        target = (dtype, int(phys[idx].name.rsplit(":", 1)[1])) if idx < len(phys) else (dtype, idx)
+    return f"/job:localhost/replica:0/task:0/device:{dtype}:{idx}", target
+
+
 @contextlib.contextmanager
 def device(device_name: Any) -> Iterator[None]:
-    """``tf.device(name)``: run the ops in the block on ``name``.
+    """``tf.device(name)``: place the tensors created and run the ops in the block on ``name``.
 
-    gradtape's only compute device is the CPU: a request for a device this machine lacks (e.g.
-    ``/GPU:0``) is soft-placed on the CPU, as TF does with soft placement on. A malformed name
-    raises ValueError; with ``set_soft_device_placement(False)``, a missing device raises
-    InvalidArgumentError."""
-    parsed = _parse(device_name)
-    if parsed is not None:
-        dtype, idx = parsed
-        known = {(d.device_type, int(d.name.rsplit(":", 1)[1])) for d in list_logical_devices()}
-        if (dtype, idx) not in known and not _STATE["soft"]:
-            from .errors import InvalidArgumentError
-            raise InvalidArgumentError(
-                f"Could not satisfy device specification '{device_name}': no {dtype}:{idx} on this machine "
-                f"(known: {sorted(known)}). Enable soft placement (tf.config.set_soft_device_placement(True)).")
-        name = (f"/job:localhost/replica:0/task:0/device:{dtype}:{idx}" if (dtype, idx) in known
-                else "/job:localhost/replica:0/task:0/device:CPU:0")
-    else:
-        name = current_device()
+    A request for a device this machine lacks (e.g. ``/GPU:0`` without CuPy or a GPU) is
+    soft-placed on the CPU, as TF does with soft placement on. A malformed name raises ValueError;
+    with ``set_soft_device_placement(False)``, a missing device raises InvalidArgumentError.
+    The placement rules (inputs copied to the scope's device) are in ``gradtape.devices``."""
+    from . import devices as _device
+    name, target = _resolve(device_name)
     stack = getattr(_LOCAL, "stack", None)
     if stack is None:
         stack = _LOCAL.stack = []
     stack.append(name)
     try:
-        yield
+        with _device.placing(target):
+            yield
     finally:
         stack.pop()

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
+from . import devices as _device
 from . import dtypes as _dtypes
 from .errors import InvalidArgumentError
 from .registry import Op, ANY
@@ -168,6 +169,14 @@ class ThreadStack(list):
 ACTIVE: ThreadStack = ThreadStack()
 _TAPES = ACTIVE._local     # ``_TAPES.stack``: this thread's tapes, for the per-op loops
 
+#: ``tf.device`` scopes that place ops (``(kind, index)`` targets, innermost last, per thread):
+#: ``if PLACING:`` is true while any thread is inside one. Pushed only for a device other than
+#: the CPU, or for the CPU when a device backend exists (see ``gradtape.devices``).
+PLACING: ThreadStack = ThreadStack()
+
+#: The array types of the registered device backends (``gradtape.devices``); empty: CPU only.
+DEVICE_TYPES: frozenset = frozenset()
+
 #: Observers for the explain machinery (issue "why a gradient is None"); empty means off.
 HOOKS: ThreadStack = ThreadStack()
 
@@ -316,6 +325,11 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
         raise ValueError("Attempt to convert a value (None) with an unsupported type "
                          "(<class 'NoneType'>) to a Tensor. A None usually means a gradient was "
                          "None or a function returned nothing.")
+    if DEVICE_TYPES and type(value) in DEVICE_TYPES:     # a device array (cupy.ndarray): copied
+        arr = value.astype(_dtypes.to_numpy(dtype)) if dtype is not None else value.copy()
+        out = _new(Tensor)
+        out._value = _device.place_new(arr) if PLACING else arr
+        return out
     if isinstance(value, (list, tuple)) and value and _contains_tensor(value):
         from .ops.shape import stack
         return stack([convert_to_tensor(v, dtype=dtype, dtype_hint=dtype_hint) for v in value])
@@ -334,7 +348,7 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
     if type(arr) is np.ndarray and arr.ndim == 0 and arr.dtype.kind != "O":  # strings stay 0-d arrays
         arr = arr[()]
     out = _new(Tensor)
-    out._value = arr
+    out._value = _device.place_new(arr) if PLACING else arr
     return out
 
 
@@ -415,9 +429,17 @@ def apply(op: Op, inputs: tuple, attrs: Optional[dict] = None) -> Any:
         inputs = _read_variables(inputs)
         values = tuple([x._value if type(x) is Tensor else x for x in inputs])
     try:
-        result = op.forward(*values, **attrs) if attrs else op.forward(*values)
+        if PLACING:
+            result = _device.placed_forward(op, inputs, values, attrs)
+        else:
+            result = op.forward(*values, **attrs) if attrs else op.forward(*values)
     except (ValueError, IndexError, np.linalg.LinAlgError, TypeError) as err:
-        raise op_failed(op, inputs, err) from None
+        if not DEVICE_TYPES:
+            raise op_failed(op, inputs, err) from None
+        try:
+            result = _device.mixed_forward(op, inputs, values, attrs, err)
+        except (ValueError, IndexError, np.linalg.LinAlgError, TypeError) as err2:
+            raise op_failed(op, inputs, err2) from None
     if op.num_outputs == 1:
         out = _new(Tensor)
         out._value = result
@@ -445,7 +467,15 @@ def unary(op: Op):
         if xv.dtype.kind not in kinds:
             raise bad_dtype(op, x)
         out = _new(Tensor)
-        out._value = op.forward(xv)
+        if PLACING:
+            out._value = _device.placed_forward(op, (x,), (xv,), None)
+        else:
+            try:
+                out._value = op.forward(xv)
+            except (ValueError, TypeError) as err:
+                if not DEVICE_TYPES:
+                    raise
+                out._value = _device.mixed_forward(op, (x,), (xv,), None, err)
         if ACTIVE:
             record(op, (x,), out, None)
         return out
@@ -504,9 +534,17 @@ def binary(op: Op):
         if dt.kind not in kinds:
             raise bad_dtype(op, x if type(x) is Tensor else y)
         try:
-            value = op.forward(xv, yv)
+            if PLACING:
+                value = _device.placed_forward(op, (x, y), (xv, yv), None)
+            else:
+                value = op.forward(xv, yv)
         except (ValueError, TypeError) as err:
-            raise op_failed(op, (x, y), err) from None
+            if not DEVICE_TYPES:
+                raise op_failed(op, (x, y), err) from None
+            try:
+                value = _device.mixed_forward(op, (x, y), (xv, yv), None, err)
+            except (ValueError, TypeError) as err2:
+                raise op_failed(op, (x, y), err2) from None
         out = _new(Tensor)
         out._value = value
         if ACTIVE:

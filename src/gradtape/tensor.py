@@ -152,7 +152,18 @@ class Tensor:
 
     @property
     def device(self) -> str:
-        return "/job:localhost/replica:0/task:0/device:CPU:0"
+        """TF's full name of the device holding the value
+        (``/job:localhost/replica:0/task:0/device:GPU:0``)."""
+        v = self._value
+        if type(v) is np.ndarray or isinstance(v, np.generic):
+            return "/job:localhost/replica:0/task:0/device:CPU:0"
+        from .devices import device_name
+        return device_name(v)
+
+    @property
+    def backing_device(self) -> str:
+        """The device whose memory holds the value (``Tensor.backing_device``)."""
+        return self.device
 
     @property
     def name(self):
@@ -168,14 +179,21 @@ class Tensor:
         v = self._value
         if type(v) is np.ndarray:
             return v[()] if v.ndim == 0 else v.copy()
-        return v
+        if isinstance(v, np.generic):
+            return v
+        from .devices import to_host             # a device array: copied to the host
+        return to_host(v)
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(t)``: a read-only view of the value (as TF), a copy with ``copy=True``
         or another ``dtype``."""
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(self)
-        v = np.asarray(self._value)
+        v = self._value
+        if not isinstance(v, (np.ndarray, np.generic)):
+            from .devices import to_host
+            v = to_host(v)
+        v = np.asarray(v)
         if dtype is not None and v.dtype != dtype:
             return v.astype(dtype)
         if copy:
@@ -235,7 +253,11 @@ class Tensor:
                              "Use tf.reduce_any(t) or tf.reduce_all(t).")
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(self)
-        return bool(self._value)
+        v = self._value
+        if not isinstance(v, (np.ndarray, np.generic)):
+            from .devices import to_host
+            v = to_host(v)
+        return bool(v)
 
     def _scalar(self, kind: type):
         v = self._value
@@ -244,6 +266,9 @@ class Tensor:
                             f"got shape {self.shape}. Reduce it first (tf.reduce_sum) or index it.")
         from .dispatch import _note_numpy_exit
         _note_numpy_exit(self)
+        if not isinstance(v, (np.ndarray, np.generic)):
+            from .devices import to_host
+            v = to_host(v)
         return kind(v.reshape(()) if v.ndim else v)
 
     def __float__(self) -> float:
@@ -260,20 +285,27 @@ class Tensor:
     def __complex__(self) -> complex:
         return self._scalar(complex)
 
+    def _host(self) -> Any:
+        v = self._value
+        if isinstance(v, (np.ndarray, np.generic)):
+            return v
+        from .devices import to_host
+        return to_host(v)
+
     def __repr__(self) -> str:
         return (f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
-                f"numpy={_numpy_text(self._value, True)}>")
+                f"numpy={_numpy_text(self._host(), True)}>")
 
     def __str__(self) -> str:
-        return f"tf.Tensor({_numpy_text(self._value, False)}, shape={self.shape}, dtype={self.dtype.name})"
+        return f"tf.Tensor({_numpy_text(self._host(), False)}, shape={self.shape}, dtype={self.dtype.name})"
 
     def __format__(self, spec: str) -> str:
         if spec and self._value.ndim == 0:
-            return format(self._value.item(), spec)
+            return format(np.asarray(self._host()).item(), spec)
         return str(self)
 
     def __reduce__(self):
-        return (Tensor, (np.asarray(self._value),))
+        return (Tensor, (np.asarray(self._host()),))
 
     def __copy__(self) -> "Tensor":
         return self

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import dispatch
+from . import devices as _device
 from . import _scope
 from . import tensor as _tensor_mod
 from .errors import InvalidArgumentError
@@ -48,8 +49,10 @@ class Variable:
             raise ValueError(f"The `constraint` argument must be a callable. Received: {constraint!r}")
         t = dispatch.convert_to_tensor(initial_value, dtype=dtype) if dtype is None or not isinstance(
             initial_value, (Tensor, Variable)) else _cast_exact(initial_value, dtype)
-        value = np.array(t._value, copy=True)
-        if value.ndim == 0:
+        value = _device.copy_value(t._value)
+        if dispatch.PLACING:                # created inside tf.device: lives on that device
+            value = _device.place_new(value)
+        if value.ndim == 0 and isinstance(value, np.ndarray):
             value = value[()]
         self._value = value
         self._trainable = True if trainable is None else bool(trainable)
@@ -86,11 +89,13 @@ class Variable:
 
     def numpy(self) -> Any:
         v = self._value
-        return v.copy() if isinstance(v, np.ndarray) else v
+        if isinstance(v, np.ndarray):
+            return v.copy()
+        return v if isinstance(v, np.generic) else _device.to_host(v)
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(v)``: a copy of the value (as TF); editing it does not change the Variable."""
-        v = np.asarray(self._value)
+        v = np.asarray(_device.to_host(self._value))
         if copy is False:
             raise ValueError(f"np.asarray(copy=False) of Variable {self._name!r}: a Variable's value "
                              "is always copied (it can change); use copy=None or v.numpy().")
@@ -125,7 +130,8 @@ class Variable:
 
     @property
     def device(self) -> str:
-        return "/job:localhost/replica:0/task:0/device:CPU:0"
+        """TF's full name of the device holding the variable (where it was created)."""
+        return _device.device_name(self._value)
 
     @property
     def handle(self) -> "Variable":
@@ -203,6 +209,10 @@ class Variable:
         return len(declared) == len(shape) and all(d is None or d == s for d, s in zip(declared, shape))
 
     def _set(self, new: Any) -> "Variable":
+        if dispatch.DEVICE_TYPES:           # a variable keeps the device it was created on
+            dst = _device.device_of(self._value)
+            if _device.device_of(new) != dst:
+                new = _device.to_device(new, dst)
         if isinstance(new, np.ndarray):
             new = new.copy() if new.ndim else new[()]
         self._value = new
@@ -217,13 +227,13 @@ class Variable:
     def assign_add(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
         """``self += delta`` (``Variable.assign_add``); ``delta`` must have the variable's shape."""
         d = self._checked_delta(delta, "assign_add")
-        self._value = self._value + d
+        self._set(self._value + d)
         return self if read_value else None
 
     def assign_sub(self, delta: Any, use_locking: Any = None, name: Any = None, read_value: bool = True):
         """``self -= delta`` (``Variable.assign_sub``); ``delta`` must have the variable's shape."""
         d = self._checked_delta(delta, "assign_sub")
-        self._value = self._value - d
+        self._set(self._value - d)
         return self if read_value else None
 
     def _checked_delta(self, delta: Any, what: str) -> Any:

@@ -9,6 +9,8 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .. import devices as _devices
+from .. import dispatch as _dispatch
 from ..dispatch import convert_to_tensor, _infer_value, _note_numpy_exit, value_as
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor
@@ -19,6 +21,8 @@ _new = object.__new__
 def _wrap(arr: Any) -> Tensor:
     t = _new(Tensor)
     t._value = arr[()] if type(arr) is np.ndarray and arr.ndim == 0 and arr.dtype.kind != "O" else arr
+    if _dispatch.PLACING:           # made inside tf.device: placed on that device
+        t._value = _devices.place_new(t._value)
     return t
 
 
