@@ -325,6 +325,23 @@ def copy_value(value: Any) -> Any:
     return value.copy()
 
 
+def place_args(x: Any) -> Any:
+    """``x`` (nested lists/tuples/dicts) with its Tensors and numeric NumPy arrays placed on the
+    scope's device (a ``tf.function`` called inside ``tf.device`` runs there)."""
+    from .tensor import Tensor
+    t = type(x)
+    if t is Tensor:
+        v = place_new(x._value)
+        return x if v is x._value else Tensor(v)
+    if t is np.ndarray and x.dtype.kind in "fcb":
+        return Tensor(place_new(x))
+    if t is tuple or t is list:
+        return t(place_args(v) for v in x)
+    if t is dict:
+        return {k: place_args(v) for k, v in x.items()}
+    return x
+
+
 def logical_targets() -> List[Tuple[str, int]]:
     """Every device a ``tf.device`` scope may name: the CPU and each device of each backend."""
     out = [CPU]

@@ -60,6 +60,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from . import dispatch
+from . import devices as _devices
 from . import nest
 from .dispatch import ACTIVE, HOOKS
 from .registry import Op
@@ -1056,6 +1057,8 @@ def _sig(x: Any, tensors: list) -> Any:
     if t is Tensor:
         tensors.append(x)
         v = x._value
+        if dispatch.DEVICE_TYPES and type(v) in dispatch.DEVICE_TYPES:    # a plan per device
+            return (v.shape, v.dtype, _devices.device_of(v))
         return (v.shape, v.dtype)
     if t is np.ndarray and x.ndim and x.dtype.kind in "fiub":   # the common case, without checks
         tt = _new(Tensor)
@@ -1141,7 +1144,10 @@ def _fast_key(args: tuple) -> Optional[tuple]:
             v = a
         else:
             return None
-        fkey.append((t, v.shape, v.dtype))
+        if dispatch.DEVICE_TYPES and type(v) in dispatch.DEVICE_TYPES:    # a plan per device
+            fkey.append((t, v.shape, v.dtype, _devices.device_of(v)))
+        else:
+            fkey.append((t, v.shape, v.dtype))
         vals.append(v)
     return tuple(fkey), vals
 
@@ -1243,6 +1249,8 @@ class Function:
         return lead + tuple(nest.pack_sequence_as(list(sig), conv))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if dispatch.PLACING:        # inside tf.device: the arguments are copied to that device first
+            args, kwargs = _devices.place_args((args, kwargs))
         if not kwargs and not ACTIVE and self._fast:   # the common case: tensors in, no tape
             fast = _fast_key(args)
             if fast is not None:

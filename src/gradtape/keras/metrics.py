@@ -26,6 +26,9 @@ def _np(x: Any) -> np.ndarray:
     if v is None:
         v = getattr(x, "numpy", None)
         v = v() if callable(v) and not isinstance(x, np.ndarray) else x
+    if not isinstance(v, (np.ndarray, np.generic)):
+        from ..devices import to_host       # metrics accumulate on the host (a device value: copied)
+        v = to_host(v)
     return np.asarray(v)
 
 

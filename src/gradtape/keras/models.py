@@ -22,6 +22,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
+from ..devices import to_host as _to_host
+
 from ..dispatch import convert_to_tensor
 from ..tape import GradientTape
 from ..tensor import Tensor
@@ -744,14 +746,14 @@ class Model(Layer):
     def _track_loss(self, loss: Tensor, x: Any) -> None:
         first = _flatten(x)[0]
         n = int(first.shape[0]) if getattr(first, "ndim", 0) else 1
-        self._loss_tracker.update_state(np.asarray(loss._value), sample_weight=n)
+        self._loss_tracker.update_state(loss, sample_weight=n)
         if self.compiled_loss is not None:
             from . import metrics as _metrics
             for name, value in getattr(self.compiled_loss, "last_values", ()):
                 tracker = self._output_loss_trackers.get(name)
                 if tracker is None:
                     tracker = self._output_loss_trackers[name] = _metrics.Mean(name=name)
-                tracker.update_state(np.asarray(value._value), sample_weight=n)
+                tracker.update_state(value, sample_weight=n)
 
     def train_step(self, data: Any) -> Dict[str, float]:
         """One optimizer step on a batch ``(x, y, sample_weight)`` (override to customize ``fit``)."""
@@ -920,7 +922,7 @@ class Model(Layer):
         for step, batch in enumerate(handler.epoch()):
             cbs.on_predict_batch_begin(step)
             out = self.predict_step(batch)
-            outputs.append(_map(lambda t: np.asarray(getattr(t, "_value", t)), out))
+            outputs.append(_map(lambda t: np.asarray(_to_host(getattr(t, "_value", t))), out))   # to the host
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
         if not outputs:
@@ -1014,7 +1016,7 @@ def _conform(value: Any, kt: KerasTensor) -> Any:
     added (or squeezed), so ``(n,)`` data feeds an ``Input(shape=(1,))``."""
     if not isinstance(value, Tensor) and not hasattr(type(value), "_gt_read"):
         value = convert_to_tensor(value)
-    if np.asarray(value._value).dtype.kind == "f" and kt.dtype.is_floating and value.dtype != kt.dtype:
+    if value._value.dtype.kind == "f" and kt.dtype.is_floating and value.dtype != kt.dtype:
         value = _cast(value, kt.dtype)
     rank, want = np.ndim(value._value), len(kt.shape)
     if rank == want - 1 and kt.shape[-1] == 1:

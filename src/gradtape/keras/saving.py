@@ -45,6 +45,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..devices import to_host as _to_host
+
 FORMAT_VERSION = 2
 MANIFEST = "gradtape_model.json"
 
@@ -210,7 +212,7 @@ def _weights_of(obj: Any) -> List[Any]:
 
 
 def _value(v: Any) -> np.ndarray:
-    return np.asarray(v._value)
+    return np.asarray(_to_host(v._value))
 
 
 def layer_groups(obj: Any, weights: Optional[List[Any]] = None) -> List[Tuple[str, List[int]]]:
@@ -486,7 +488,7 @@ def plan_weights(weights: List[Any], arrays: List[np.ndarray], names: List[str],
 
 def apply_plan(plan: List[Tuple[Any, np.ndarray]]) -> None:
     """Assign planned values (after :func:`plan_weights` checked all of them)."""
-    cast = [(v, np.asarray(a, dtype=np.asarray(v._value).dtype)) for v, a in plan]
+    cast = [(v, np.asarray(a, dtype=v._value.dtype)) for v, a in plan]
     for v, a in cast:
         v.assign(a)
 
@@ -547,14 +549,14 @@ def optimizer_state(optimizer: Any, variables: List[Any]) -> tuple:
     arrays: Dict[str, np.ndarray] = {"iterations": np.asarray(optimizer.iterations._value)}
     lr_var = getattr(optimizer, "_lr_var", None)
     if getattr(optimizer, "_schedule", None) is None and lr_var is not None:
-        arrays["learning_rate"] = np.asarray(lr_var._value)
+        arrays["learning_rate"] = np.asarray(_to_host(lr_var._value))
     pos = {id(v): i for i, v in enumerate(variables)}
     for var, slots in optimizer._slot_items():
         i = pos.get(id(var))
         if i is None:
             continue
         for name, buf in slots.items():
-            arrays[f"slot/{i}/{name}"] = np.array(buf, copy=True)
+            arrays[f"slot/{i}/{name}"] = np.array(_to_host(buf), copy=True)
     meta = {"class_name": type(optimizer).__name__}
     try:
         meta["config"] = optimizer.get_config()

@@ -28,6 +28,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..devices import to_host as _to_host
+
 from . import saving as _s
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose layouts these files follow
@@ -127,7 +129,7 @@ def write_keras3_weights(h5file: Any, model: Any, optimizer: Any = None) -> List
         g = h5file.require_group(f"{path}/vars" if path else "vars")
         g.attrs["name"] = str(getattr(obj, "name", ""))
         for i, v in enumerate(vars_):
-            a = np.asarray(v._value)
+            a = np.asarray(_to_host(v._value))
             g.create_dataset(str(i), data=a)
             written.append(a)
     if optimizer is not None:
@@ -161,7 +163,7 @@ def _keras3_prefix(optimizer: Any) -> List[np.ndarray]:
     out = [np.asarray(optimizer.iterations._value, dtype=np.int64)]
     if getattr(optimizer, "_schedule", None) is None:
         lr = getattr(optimizer, "_lr_var", None)
-        out.append(np.asarray(lr._value if lr is not None else 0.0, dtype=np.float32))
+        out.append(np.asarray(_to_host(lr._value) if lr is not None else 0.0, dtype=np.float32))
     return out
 
 
@@ -180,7 +182,7 @@ def keras3_optimizer_arrays(optimizer: Any, model: Any) -> List[np.ndarray]:
     for group in groups:
         for v in train:
             for name in group:
-                out.append(np.array(slots[id(v)][name], copy=True))
+                out.append(np.array(_to_host(slots[id(v)][name]), copy=True))   # device slots: to the host
     return out
 
 
@@ -326,7 +328,7 @@ def write_legacy_weights(g: Any, model: Any) -> List[np.ndarray]:
             names.append(n)
         lg.attrs["weight_names"] = np.array([n.encode("utf8") for n in names])
         for n, v in zip(names, ws):
-            a = np.asarray(v._value)
+            a = np.asarray(_to_host(v._value))
             lg.create_dataset(n, data=a)
             written.append(a)
     tg = g.create_group("top_level_model_weights")

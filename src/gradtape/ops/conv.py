@@ -127,7 +127,7 @@ def _pad(x: np.ndarray, pads: tuple, value: Any = 0) -> np.ndarray:
     if not any(lo or hi for lo, hi in pads):
         return x
     shape = (x.shape[0],) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[1:-1], pads)) + (x.shape[-1],)
-    out = np.zeros(shape, dtype=x.dtype) if value == 0 else np.full(shape, value, dtype=x.dtype)
+    out = _full(shape, value, x.dtype, x)
     out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[1:-1], pads))
         + (slice(None),)] = x
     return out
@@ -140,7 +140,27 @@ def _windows(xp: np.ndarray, out: tuple, ks: tuple, strides: tuple, dilations: t
     shape = (xp.shape[0],) + tuple(out) + tuple(ks) + (xp.shape[-1],)
     strides_ = ((st[0],) + tuple(a * s for a, s in zip(sp, strides))
                 + tuple(a * d for a, d in zip(sp, dilations)) + (st[-1],))
+    if type(xp) is not np.ndarray:          # a device array: the same windows through dispatch
+        return _device_windows(xp, out, ks, strides, dilations)
     return as_strided(xp, shape, strides_, writeable=False)
+
+
+def _device_windows(xp: Any, out: tuple, ks: tuple, strides: tuple, dilations: tuple) -> Any:
+    """``_windows`` for a device array (CuPy): ``sliding_window_view`` (dispatched to the array's
+    library) over the dilated extent, sliced by strides and dilations, kernel axes before channels."""
+    n = len(ks)
+    ext = tuple((k - 1) * d + 1 for k, d in zip(ks, dilations))
+    v = np.lib.stride_tricks.sliding_window_view(xp, ext, axis=tuple(range(1, n + 1)))  # (B,*o',C,*ext)
+    v = v[(slice(None),) + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, strides))
+          + (slice(None),) + tuple(slice(None, None, d) for d in dilations)]
+    return v.transpose((0,) + tuple(range(1, n + 1)) + tuple(range(n + 2, 2 * n + 2)) + (n + 1,))
+
+
+def _full(shape: tuple, value: Any, dtype: Any, ref: Any) -> Any:
+    """``np.zeros``/``np.full`` on ``ref``'s kind of array (a device array's device)."""
+    if isinstance(ref, (np.ndarray, np.generic)):
+        return np.zeros(shape, dtype=dtype) if value == 0 else np.full(shape, value, dtype=dtype)
+    return np.full(shape, value, dtype=dtype, like=ref)
 
 
 def _offset_slices(kidx: tuple, out: tuple, strides: tuple, dilations: tuple) -> tuple:
@@ -201,7 +221,7 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, gr
     else:
         cols = (g.reshape(-1, g.shape[-1]) @ w.reshape(-1, w.shape[-1]).T).reshape((b,) + out + ks + (cin,))
     padded = (b,) + tuple(input_shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n)) + (cin,)
-    dxp = np.zeros(padded, dtype=np.result_type(g, w))
+    dxp = _full(padded, 0, np.result_type(g.dtype, w.dtype), g)
     lead = (slice(None),) * (n + 1)
     for kidx in itertools.product(*map(range, ks)):
         dxp[_offset_slices(kidx, out, strides, dilations)] += cols[lead + kidx]
@@ -568,7 +588,7 @@ def _argmax_windows(x, ksize, strides, pads):
         s = xp[_offset_slices(kidx, out, strides, ones)]
         if best is None:
             best = s.copy()
-            idx = np.zeros(s.shape, dtype=np.int32)
+            idx = _full(s.shape, 0, np.int32, s)
         else:
             better = s > best  # strictly greater: the first maximum keeps the gradient
             idx[better] = j
@@ -592,22 +612,24 @@ def _max_pool_grad_forward(x, g, ksize, strides, pads):
         t, out = tiled
         idx, perm = _tile_argmax(t, n)
         k = int(np.prod(ksize))
-        onehot = (idx[..., None] == np.arange(k)) * g[..., None]          # (B, *out, C, K)
+        ar = np.arange(k) if isinstance(idx, np.ndarray) else np.arange(k, like=idx)
+        onehot = (idx[..., None] == ar) * g[..., None]          # (B, *out, C, K)
         win = onehot.reshape(onehot.shape[:-1] + tuple(ksize)).astype(g.dtype, copy=False)
-        back = np.empty(len(perm), dtype=int)
-        back[list(perm)] = np.arange(len(perm))
-        dxt = win.transpose(back).reshape((x.shape[0],) + tuple(o * kk for o, kk in zip(out, ksize))
+        back = [0] * len(perm)
+        for i, p_ in enumerate(perm):
+            back[p_] = i
+        dxt = win.transpose(tuple(back)).reshape((x.shape[0],) + tuple(o * kk for o, kk in zip(out, ksize))
                                           + (x.shape[-1],))
         full = tuple(x.shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n))
         if dxt.shape[1:-1] != full:   # VALID with a remainder: the unused rows/columns get zeros
-            dxp = np.zeros((x.shape[0],) + full + (x.shape[-1],), dtype=g.dtype)
+            dxp = _full((x.shape[0],) + full + (x.shape[-1],), 0, g.dtype, g)
             dxp[(slice(None),) + tuple(slice(0, d) for d in dxt.shape[1:-1]) + (slice(None),)] = dxt
             dxt = dxp
         return _crop(dxt, pads)
     idx, out, padded = _argmax_windows(x, ksize, strides, pads)
-    dxp = np.zeros(padded[:1] + padded[1:], dtype=g.dtype)
+    dxp = _full(padded[:1] + padded[1:], 0, g.dtype, g)
     ones = (1,) * len(ksize)
-    zero = np.zeros((), dtype=g.dtype)
+    zero = g.dtype.type(0)
     for j, kidx in enumerate(itertools.product(*map(range, ksize))):
         dxp[_offset_slices(kidx, out, strides, ones)] += np.where(idx == j, g, zero)
     return _crop(dxp, pads)
@@ -625,7 +647,7 @@ def _max_pool_grad_grad_forward(x, h, ksize, strides, pads):
     idx, out, _ = _argmax_windows(x, ksize, strides, pads)
     hp = _pad(h, pads)
     ones = (1,) * len(ksize)
-    y = np.zeros(idx.shape, dtype=h.dtype)
+    y = _full(idx.shape, 0, h.dtype, h)
     for j, kidx in enumerate(itertools.product(*map(range, ksize))):
         s = hp[_offset_slices(kidx, out, strides, ones)]
         np.copyto(y, s, where=idx == j)
@@ -664,7 +686,7 @@ def _avg_pool_grad_forward(g, input_shape, ksize, strides, pads):
     n = len(ksize)
     padded = (input_shape[0],) + tuple(input_shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n)) \
         + (input_shape[-1],)
-    dxp = np.zeros(padded, dtype=g.dtype)
+    dxp = _full(padded, 0, g.dtype, g)
     ones = (1,) * n
     for kidx in itertools.product(*map(range, ksize)):
         dxp[_offset_slices(kidx, out, strides, ones)] += gs

@@ -59,14 +59,17 @@ def _is_basic(key: Any) -> bool:
 
 
 def _slice_forward(x, key):
-    out = np.asarray(x)[key] if not isinstance(x, np.ndarray) else x[key]
+    out = np.asarray(x)[key] if isinstance(x, (np.generic, bytes, str)) else x[key]
     if isinstance(out, (np.ndarray, np.generic)):
         return out if out.dtype.kind == "O" else out[()]
+    if hasattr(out, "__array_function__"):      # a device array (CuPy): stays on the device
+        return out
     return np.array(out, dtype=object)  # one string element: a 0-d object array, as string scalars are
 
 
 def _slice_grad_forward(g, key, shape):
-    z = np.zeros(shape, dtype=np.asarray(g).dtype)
+    z = np.zeros(shape, dtype=g.dtype) if isinstance(g, (np.ndarray, np.generic)) else \
+        np.zeros(shape, dtype=g.dtype, like=g)
     if _is_basic(key):
         z[key] = g
     else:

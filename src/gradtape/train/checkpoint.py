@@ -21,6 +21,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..devices import to_host as _to_host
+
 from ..errors import DataLossError
 from ..variable import Variable
 from ..keras import saving as _saving
@@ -178,16 +180,16 @@ class Checkpoint:
         arrays: Dict[str, np.ndarray] = {"save_counter": np.asarray(self._save_counter._value)}
         by_id = {}
         for path, v in variables:
-            arrays[path] = np.asarray(v._value)  # written synchronously: no copy needed
+            arrays[path] = np.asarray(_to_host(v._value))  # written synchronously: no copy needed
             by_id.setdefault(id(v), path)
         for path, opt in optimizers:
             if not _is_optimizer(opt):
                 for k, a in opt._checkpoint_state().items():
-                    arrays[f"{path}/{k}"] = np.asarray(a)
+                    arrays[f"{path}/{k}"] = np.asarray(_to_host(a))
                 continue
             arrays[f"{path}/iterations"] = np.asarray(opt.iterations._value)
             if getattr(opt, "_schedule", None) is None and getattr(opt, "_lr_var", None) is not None:
-                arrays[f"{path}/learning_rate"] = np.asarray(opt._lr_var._value)
+                arrays[f"{path}/learning_rate"] = np.asarray(_to_host(opt._lr_var._value))
             k = 0
             for var, slots in opt._slot_items():
                 vpath = by_id.get(id(var))
@@ -195,7 +197,7 @@ class Checkpoint:
                     vpath = f"_untracked/{k}"
                     k += 1
                 for name, buf in slots.items():
-                    arrays[f"{path}/slots/{vpath}/{name}"] = buf
+                    arrays[f"{path}/slots/{vpath}/{name}"] = _to_host(buf)    # device slots: copied
         return arrays, variables, optimizers
 
     # -- writing ---------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ class Checkpoint:
                         raise ValueError(f"Checkpoint {save_path}: slot {name!r} of {vpath!r} has shape "
                                          f"{list(np.shape(a))} but the variable has shape {list(want)}.")
         for v, a in plan:
-            v.assign(np.asarray(a, dtype=np.asarray(v._value).dtype))
+            v.assign(np.asarray(a, dtype=v._value.dtype))
         for opt, it, lr, slots in opt_plan:
             if it is not None:
                 opt.iterations = int(np.asarray(it).reshape(()))

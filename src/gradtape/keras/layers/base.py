@@ -391,7 +391,7 @@ class Layer(Module):
             if tuple(p.shape) != tuple(w.shape):
                 raise ValueError(f"Layer {self.name!r} weight shape {tuple(p.shape)} is not compatible "
                                  f"with provided weight shape {tuple(w.shape)}.")
-            p.assign(w.astype(np.asarray(p._value).dtype))
+            p.assign(w.astype(p._value.dtype))
 
     def count_params(self) -> int:
         """The number of scalars in ``weights`` (raises if the layer is not built, as Keras)."""

@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
 
+from ... import devices as _devices
+from ... import dispatch as _dispatch
 from ...tensor import Tensor
 from ...variable import Variable
 from . import schedules as _schedules
@@ -39,19 +41,21 @@ class _SlotVariable(Variable):
     __slots__ = ()
 
     def _gt_read(self) -> Tensor:
-        v = np.array(self._value, copy=True)
+        v = self._value.copy()             # an ndarray, or a device array (CuPy): same device
         t = object.__new__(Tensor)
-        t._value = v[()] if v.ndim == 0 else v
+        t._value = v[()] if v.ndim == 0 and type(v) is np.ndarray else v
         return t
 
     read_value = _gt_read
     value = _gt_read
 
     def numpy(self) -> Any:
-        v = np.array(self._value, copy=True)
+        v = np.array(_devices.to_host(self._value), copy=True)
         return v[()] if v.ndim == 0 else v
 
     def _set(self, new: Any) -> "_SlotVariable":
+        if type(new) is not type(self._value) and _dispatch.DEVICE_TYPES:   # onto the slot's device
+            new = _devices.to_device(new, _devices.device_of(self._value))
         self._value[...] = new
         return self
 
@@ -66,7 +70,10 @@ class _SlotVariable(Variable):
 
 def _make_slot(like: np.ndarray, name: str, fill: float = 0.0) -> _SlotVariable:
     s = _SlotVariable(0.0, trainable=False, name=name)
-    arr = np.full(np.shape(like), fill, dtype=np.asarray(like).dtype)
+    if isinstance(like, (np.ndarray, np.generic)):
+        arr = np.full(np.shape(like), fill, dtype=like.dtype)
+    else:                                   # a device array: the slot lives on the same device
+        arr = np.full(like.shape, fill, dtype=like.dtype, like=like)
     s._value = arr
     s._shape = s.shape
     return s
@@ -234,7 +241,8 @@ class Optimizer:
         num = float(v)
         self._schedule = None
         if self._lr_var is None:
-            self._lr_var = Variable(np.float32(num), trainable=False, name="learning_rate")
+            with _devices.placing(_devices.CPU if _dispatch.PLACING else None):   # read on the host each step
+                self._lr_var = Variable(np.float32(num), trainable=False, name="learning_rate")
         else:
             self._lr_var._value = np.float32(num)
 
@@ -255,7 +263,7 @@ class Optimizer:
     def _current_lr(self) -> float:
         s = self._schedule
         if s is None:
-            lr = float(self._lr_var._value)
+            lr = float(_devices.to_host(self._lr_var._value))
         else:
             # user LearningRateSchedule subclasses get the step as an int64 Tensor, as in TF; built-in
             # schedules and plain callables f(step) take a Python int
@@ -287,7 +295,7 @@ class Optimizer:
 
     # -- slots -----------------------------------------------------------------------------------
     def _create_slots(self, var: Any) -> dict:
-        value = np.asarray(var._value)
+        value = var._value
         base = _var_name(var).split(":")[0]
         return {n: _make_slot(value, f"{base}/{n}", self._slot_fills.get(n, 0.0)) for n in self._slot_names}
 
@@ -372,7 +380,7 @@ class Optimizer:
         lr_t = Tensor(np.float32(lr))
         for g, v in zip(arrays, variables):
             if type(g) is tuple:
-                g = _densify(_Slices(g), np.asarray(v._value).dtype, np.shape(v._value))
+                g = _densify(_Slices(g), v._value.dtype, np.shape(v._value))
             gt = object.__new__(Tensor)
             gt._value = g[()] if isinstance(g, np.ndarray) and g.ndim == 0 else g
             if n_args >= 3:
@@ -405,7 +413,7 @@ class Optimizer:
 
     def get_weights(self) -> list:
         """The values of ``variables`` as NumPy arrays (tf.keras 2's ``Optimizer.get_weights``)."""
-        return [np.array(v._value, copy=True) for v in self.variables]
+        return [np.array(_devices.to_host(v._value), copy=True) for v in self.variables]
 
     def set_weights(self, weights: list) -> None:
         """Assign ``get_weights()``-ordered values (the optimizer must already have its slots)."""
@@ -419,7 +427,7 @@ class Optimizer:
                 raise ValueError(f"{self.name}.set_weights: shape {np.shape(w)} for {v.name!r} of shape "
                                  f"{np.shape(v._value)}.")
         for v, w in zip(variables, weights):
-            w = np.asarray(getattr(w, "_value", w), dtype=np.asarray(v._value).dtype)
+            w = np.asarray(getattr(w, "_value", w), dtype=v._value.dtype)
             if v is self._iterations:
                 self.iterations = int(w)
             else:
@@ -545,7 +553,8 @@ class Optimizer:
             w = v._value
             if type(g) is Tensor:
                 a = g._value
-                if scalar_update is not None and w.size == 1:
+                if scalar_update is not None and w.size == 1 and isinstance(w, (np.ndarray, np.generic)) \
+                        and isinstance(a, (np.ndarray, np.generic)):
                     # one-element variables (the tutorials' scalars): NumPy scalar arithmetic, several
                     # times cheaper than ufuncs on 0-d arrays, same float32 rounding
                     if type(a) is np.ndarray:
@@ -584,7 +593,7 @@ class Optimizer:
         if not hasattr(type(v), "_gt_read"):
             raise TypeError(f"{type(self).__name__}: can only update tf.Variable objects; got "
                             f"{type(v).__name__} (a Tensor is immutable: make it a tf.Variable).")
-        dt = np.asarray(v._value).dtype
+        dt = v._value.dtype
         if dt.kind not in _FLOAT_KINDS:
             raise TypeError(f"{self.name}: variable {_var_name(v)!r} has dtype {dt}; only floating "
                             "variables can be trained.")
@@ -592,7 +601,14 @@ class Optimizer:
     def _coerce(self, a: Any, v: Any) -> np.ndarray:
         w = v._value
         dt = w.dtype
-        if type(a) is not np.ndarray or a.dtype != dt:
+        if _dispatch.DEVICE_TYPES and not (isinstance(a, (np.ndarray, np.generic))
+                                           and isinstance(w, (np.ndarray, np.generic))):
+            a = _devices.to_device(a, _devices.device_of(w))     # onto the variable's device
+            if a.dtype != dt:
+                a = a.astype(dt)
+            if a.ndim == 0 and not isinstance(a, np.generic) and isinstance(w, np.ndarray):
+                a = a.reshape(())
+        elif type(a) is not np.ndarray or a.dtype != dt:
             a = np.asarray(a, dtype=dt)
         if a.shape != np.shape(w):
             if a.size == np.size(w):
@@ -758,7 +774,7 @@ class Optimizer:
     def _scratch(st: _State, like: np.ndarray) -> np.ndarray:
         s = st.scratch
         if s is None or s.shape != like.shape or s.dtype != like.dtype:
-            s = st.scratch = np.empty(np.shape(like), dtype=np.asarray(like).dtype)
+            s = st.scratch = np.empty_like(like)
         return s
 
     # -- config ----------------------------------------------------------------------------------
@@ -768,7 +784,7 @@ class Optimizer:
         if self._schedule is not None:
             lr = _schedules.serialize(self._schedule_raw)
         else:
-            lr = float(self._lr_var._value)
+            lr = float(_devices.to_host(self._lr_var._value))
         cfg = {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
                "clipvalue": self.clipvalue, "use_ema": False, "ema_momentum": 0.99,

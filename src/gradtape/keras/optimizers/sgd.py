@@ -56,7 +56,7 @@ class SGD(Optimizer):
     def _update_sparse(self, w, indices, values, st, lr, t):
         if self.momentum:
             return super()._update_sparse(w, indices, values, st, lr, t)
-        new = np.array(w, copy=True)
+        new = w.copy()
         np.subtract.at(new, indices, values * lr)
         return new
 
