@@ -238,6 +238,8 @@ class Variable:
 
     def _checked_delta(self, delta: Any, what: str) -> Any:
         d = self._converted(delta, what)
+        if dispatch.DEVICE_TYPES:           # onto the variable's device
+            d = _device.to_device(d, _device.device_of(self._value))
         if np.shape(d) != np.shape(self._value):
             raise InvalidArgumentError(
                 f"{what}: Cannot update variable {self._name!r} with shape "
