@@ -129,7 +129,10 @@ def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:
     if isinstance(value, Tensor) or hasattr(type(value), "_gt_read"):
         from .shape import broadcast_to   # an op: a compiled function fills with each call's value
         return broadcast_to(v, d)
-    return _wrap(np.full(d, v._value, dtype=np.asarray(v._value).dtype))
+    val = v._value
+    if not isinstance(val, (np.ndarray, np.generic)):   # placed by tf.device: filled on the host, then placed
+        val = _devices.to_host(val)
+    return _wrap(np.full(d, val, dtype=val.dtype))
 
 
 def eye(num_rows: int, num_columns: Optional[int] = None, batch_shape: Any = None,
