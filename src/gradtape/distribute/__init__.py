@@ -1,9 +1,16 @@
 """``tf.distribute``: data-parallel training over processes and machines.
 
 * ``get_strategy()`` -- the default strategy (one replica, no-op scope), as TF.
-* ``OneDeviceStrategy(device)`` and ``MirroredStrategy()`` -- one replica on this process's device.
-  gradtape computes on one device per process, so a MirroredStrategy over several local devices
-  raises NotImplementedError: run one process per device under ``MultiWorkerMirroredStrategy``.
+* ``OneDeviceStrategy(device)`` -- one replica on that device.
+* ``MirroredStrategy(devices)`` -- one replica per local device (the GPUs by default, else the CPU;
+  several logical CPUs, see ``tf.config.set_logical_device_configuration``, or GPUs when named).
+  ``run`` calls the function once per replica, each in its own thread under ``tf.device`` of its
+  device; the replicas take turns (replica 0, 1, ... between collectives), so the order of every
+  operation -- and so every float sum -- is deterministic. Variables created under ``scope()`` are
+  stored once (on the first replica's device; the other replicas read copies), and
+  ``optimizer.apply_gradients`` inside ``run`` (and Keras ``fit``) sums the replicas' gradients
+  first, then applies the step once. ``reduce``/``gather``/``experimental_local_results`` take the
+  per-replica results of ``run``.
 * ``MultiWorkerMirroredStrategy()`` -- one replica per MPI process (``mpiexec -n 4 python train.py``,
   on one machine or across hosts), through mpi4py (the 'distributed' extra: ``pip install
   gradtape[distributed]``, which brings MPICH from PyPI). Variables created under ``scope()`` are
@@ -165,11 +172,11 @@ class _Extended:
 
     @property
     def worker_devices(self) -> tuple:
-        return (self._strategy._device,)
+        return tuple(getattr(self._strategy, "_devices", (self._strategy._device,)))
 
     @property
     def parameter_devices(self) -> tuple:
-        return (self._strategy._device,)
+        return tuple(getattr(self._strategy, "_devices", (self._strategy._device,)))
 
     @property
     def should_checkpoint(self) -> bool:
@@ -214,6 +221,108 @@ class _DistributedDataset:
     @property
     def element_spec(self) -> Any:
         return getattr(self._dataset, "element_spec", None)
+
+
+class PerReplica:
+    """Values that differ between the replicas of a local ``MirroredStrategy`` (what ``run``
+    returns and a distributed dataset yields; TF's ``PerReplica`` DistributedValues)."""
+
+    def __init__(self, values: tuple):
+        self.values = tuple(values)
+
+    def __repr__(self) -> str:
+        return "PerReplica:{" + ", ".join(f"\n  {i}: {v!r}" for i, v in enumerate(self.values)) + "\n}"
+
+
+def _select(x: Any, i: int) -> Any:
+    """Replica ``i``'s part of ``x`` (PerReplica values anywhere in a nest)."""
+    if isinstance(x, PerReplica):
+        return x.values[i]
+    if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
+        return type(x)(_select(v, i) for v in x)
+    if isinstance(x, tuple):
+        return type(x)(*[_select(v, i) for v in x])
+    if isinstance(x, dict):
+        return {k: _select(v, i) for k, v in x.items()}
+    return x
+
+
+def _regroup(outs: list) -> Any:
+    """The replicas' results of ``run`` as one nest with PerReplica leaves (one replica: as is)."""
+    if len(outs) == 1:
+        return outs[0]
+    first = outs[0]
+    if isinstance(first, (list, tuple)) and not hasattr(first, "_fields"):
+        return type(first)(_regroup([o[k] for o in outs]) for k in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _regroup([o[k] for o in outs]) for k in first}
+    if first is None:
+        return None
+    return PerReplica(outs)
+
+
+class _ReplicaGroup:
+    """Runs one function per local replica, each in its own thread, taking turns: replica 0 runs
+    until it reaches a collective (or ends), then replica 1, ...; the last one to reach a collective
+    combines the deposited values and replica 0 resumes. Execution is thus sequential and
+    deterministic, and a collective sees every replica's value."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.cond = threading.Condition()
+        self.turn = 0
+        self.deposits: list = [None] * n
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+
+    def _wait_turn(self, i: int) -> None:
+        while self.turn != i and self.error is None:
+            self.cond.wait()
+        if self.error is not None and self.turn != i:
+            raise RuntimeError("another replica of this MirroredStrategy failed") from self.error
+
+    def collective(self, i: int, value: Any, combine: Callable[[list], Any]) -> Any:
+        """Deposit replica ``i``'s ``value``; every replica gets ``combine(values in replica order)``."""
+        with self.cond:
+            self.deposits[i] = value
+            if i == self.n - 1:
+                self.result = combine(list(self.deposits))
+                self.deposits = [None] * self.n
+                self.turn = 0
+            else:
+                self.turn = i + 1
+            self.cond.notify_all()
+            result = self.result if i == self.n - 1 else None
+            self._wait_turn(i)
+            return self.result if result is None else result
+
+    def run(self, fns: List[Callable[[], Any]]) -> list:
+        outs: list = [None] * self.n
+
+        def body(i: int) -> None:
+            try:
+                with self.cond:
+                    self._wait_turn(i)
+                outs[i] = fns[i]()
+            except BaseException as err:  # noqa: BLE001 -- re-raised in the caller's thread
+                with self.cond:
+                    if self.error is None:
+                        self.error = err
+                    self.cond.notify_all()
+                return
+            with self.cond:
+                self.turn = i + 1
+                self.cond.notify_all()
+
+        threads = [threading.Thread(target=body, args=(i,), name=f"replica-{i}", daemon=True)
+                   for i in range(self.n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if self.error is not None:
+            raise self.error
+        return outs
 
 
 class Strategy:
@@ -356,24 +465,257 @@ class OneDeviceStrategy(Strategy):
 class MirroredStrategy(Strategy):
     """Synchronous training on this process's devices (``tf.distribute.MirroredStrategy``).
 
-    gradtape runs one replica per process: ``devices`` may name one device (default: the CPU, as TF
-    on a machine without GPUs). Several local devices raise NotImplementedError -- start one process
-    per device with ``MultiWorkerMirroredStrategy`` under ``mpiexec`` instead."""
+    One replica per device in ``devices`` (default: every GPU, else the CPU, as TF). For several
+    replicas on a machine without GPUs, split the CPU into logical devices first
+    (``tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)``)
+    and name them: ``MirroredStrategy(["/cpu:0", "/cpu:1"])``. Logical CPUs share the host's
+    memory and NumPy, so they give the semantics of several replicas, not a speed-up.
+
+    ``run(fn, args)`` calls ``fn`` once per replica (in a thread under ``tf.device`` of the
+    replica's device, replicas taking turns) and returns PerReplica results; ``reduce`` combines
+    them. Variables created under ``scope()`` are stored once, on the first replica's device;
+    ``apply_gradients`` in a replica sums the gradients of all replicas, then updates the variables
+    once. ``cross_device_ops`` is accepted and unused (the sum is taken in replica order)."""
 
     def __init__(self, devices: Optional[List[str]] = None, cross_device_ops: Any = None):
         from .. import config
         if devices is None:
             devs = [d.name for d in config.list_logical_devices("GPU")] or ["/device:CPU:0"]
         else:
-            devs = list(devices)
-        if len(devs) != 1:
-            raise NotImplementedError(
-                f"MirroredStrategy over {len(devs)} local devices {devs} is not supported: gradtape runs one "
-                "replica per process. Use tf.distribute.MultiWorkerMirroredStrategy and start one process per "
-                "device with `mpiexec -n N python train.py`.")
-        with config.device(devs[0]):
-            resolved = config.current_device()
-        super().__init__(resolved)
+            devs = [devices] if isinstance(devices, str) else list(devices)
+        if not devs:
+            raise ValueError("MirroredStrategy needs at least one device.")
+        known = {d.name.lower().replace("/device:", "") for d in config.list_logical_devices()}
+        resolved = []
+        for d in devs:
+            parsed = config._parse(d)
+            if parsed is None:
+                raise ValueError(f"MirroredStrategy: {d!r} does not name a device.")
+            if f"{parsed[0]}:{parsed[1]}".lower() not in known:
+                raise ValueError(f"MirroredStrategy: device {d!r} does not exist on this machine (logical "
+                                 f"devices: {sorted(known)}). Split the CPU with tf.config."
+                                 "set_logical_device_configuration to get several CPU devices.")
+            resolved.append(f"/job:localhost/replica:0/task:0/device:{parsed[0]}:{parsed[1]}")
+        if len(set(resolved)) != len(resolved):
+            raise ValueError(f"MirroredStrategy: duplicate devices in {devs}.")
+        super().__init__(resolved[0])
+        self._devices = tuple(resolved)
+        self._group: Optional[_ReplicaGroup] = None
+
+    @property
+    def num_replicas_in_sync(self) -> int:
+        return len(self._devices)
+
+    @property
+    def _local(self) -> bool:
+        return len(self._devices) > 1
+
+    def _run_replicas(self, make: Callable[[int], Callable[[], Any]]) -> list:
+        from .. import config
+        if not self._local:
+            with config.device(self._devices[0]), ReplicaContext(self, 0):
+                return [make(0)()]
+        if self._group is not None:
+            raise RuntimeError("MirroredStrategy.run was called inside strategy.run (nested replicas).")
+        group = self._group = _ReplicaGroup(len(self._devices))
+        scopes = list(_LOCAL.scopes)
+
+        def in_replica(i: int) -> Callable[[], Any]:
+            fn = make(i)
+
+            def call() -> Any:
+                _LOCAL.scopes[:] = scopes          # the caller's strategy scope, in this thread
+                with config.device(self._devices[i]), ReplicaContext(self, i):
+                    return fn()
+            return call
+        try:
+            return group.run([in_replica(i) for i in range(len(self._devices))])
+        finally:
+            self._group = None
+
+    def run(self, fn: Callable, args: tuple = (), kwargs: Optional[dict] = None, options: Any = None) -> Any:
+        """Call ``fn`` on every replica with its part of PerReplica ``args``; PerReplica results."""
+        kwargs = kwargs or {}
+
+        def make(i: int) -> Callable[[], Any]:
+            def call() -> Any:
+                with self.scope():
+                    return fn(*_select(tuple(args), i), **_select(kwargs, i))
+            return call
+        return _regroup(self._run_replicas(make))
+
+    def _combine(self, arrays_per_replica: list, op: str) -> list:
+        """Element-wise SUM/MEAN of the replicas' lists of arrays, added in replica order on the
+        first replica's device."""
+        from .. import devices as _devices
+        out = []
+        for parts in zip(*arrays_per_replica):
+            target = _devices.device_of(parts[0])
+            acc = parts[0]
+            for p in parts[1:]:
+                acc = acc + _devices.to_device(p, target)
+            if op == "MEAN":
+                acc = (acc / len(parts)).astype(acc.dtype) if acc.dtype.kind in "fc" else acc // len(parts)
+            out.append(acc)
+        return out
+
+    def _all_reduce_list(self, arrays: List[Any], op: str) -> List[Any]:
+        if not self._local:
+            return [np.array(a) for a in arrays]
+        ctx = _LOCAL.replica[-1] if _LOCAL.replica else None
+        if self._group is None or ctx is None or ctx._strategy is not self:
+            raise RuntimeError("A cross-replica all-reduce must run inside strategy.run (in a replica).")
+        return self._group.collective(ctx._id, list(arrays), lambda parts: self._combine(parts, op))
+
+    def _gather_np(self, a: Any, axis: int) -> Any:
+        ctx = _LOCAL.replica[-1] if _LOCAL.replica else None
+        if not self._local or self._group is None or ctx is None:
+            return np.array(a)
+        return self._group.collective(ctx._id, a, lambda parts: np.concatenate(
+            [np.asarray(_host(p)) for p in parts], axis=axis))
+
+    def experimental_local_results(self, value: Any) -> tuple:
+        if isinstance(value, PerReplica):
+            return value.values
+        if self._local and isinstance(value, (list, tuple, dict)):
+            return tuple(_select(value, i) for i in range(len(self._devices)))
+        return (value,)
+
+    def reduce(self, reduce_op: Any, value: Any, axis: Optional[int] = None) -> Tensor:
+        """Combine PerReplica ``value`` over the replicas (in replica order); with ``axis``, also
+        over that axis (MEAN divides by the global number of elements along it, as TF). A value that
+        is not per-replica is returned for MEAN and refused for SUM, as TF."""
+        op = _check_op(reduce_op)
+        if not self._local:
+            return _local_reduce(nest.map_structure(lambda v: _select(v, 0), value)
+                                 if isinstance(value, PerReplica) else value, op, axis)
+        from ..dispatch import convert_to_tensor
+        from ..ops.reduction import reduce_sum
+        from ..ops.math import cast
+
+        def one(v: Any) -> Tensor:
+            if not isinstance(v, PerReplica):
+                if op == "MEAN":
+                    return _local_reduce(v, op, axis)
+                raise ValueError(f"A non-DistributedValues value {v!r:.60} cannot be reduced with the given "
+                                 "reduce op ReduceOp.SUM.")
+            parts = [convert_to_tensor(p) for p in v.values]
+            with _on_first_device(self):
+                if axis is None:
+                    total = parts[0]
+                    for p in parts[1:]:
+                        total = total + p
+                    if op == "MEAN":
+                        total = total / len(parts) if total.dtype.is_floating else total // len(parts)
+                    return total
+                sums = [reduce_sum(p, axis=axis) for p in parts]
+                total = sums[0]
+                for p in sums[1:]:
+                    total = total + p
+                if op == "MEAN":
+                    count = sum(int(p.shape[axis]) for p in parts)
+                    total = total / cast(count, total.dtype) if total.dtype.is_floating else total // count
+                return total
+        if isinstance(value, PerReplica):
+            return one(value)
+        return nest.map_structure(one, value) if not isinstance(value, (list, tuple, dict)) else \
+            type(value)(one(v) for v in value) if isinstance(value, (list, tuple)) else \
+            {k: one(v) for k, v in value.items()}
+
+    def gather(self, value: Any, axis: int) -> Any:
+        """Concatenate the replicas' values along ``axis`` (sizes may differ along it)."""
+        if not self._local:
+            return super().gather(nest.map_structure(lambda v: _select(v, 0), value)
+                                  if isinstance(value, PerReplica) else value, axis)
+        from ..ops.shape import concat
+        if isinstance(value, PerReplica):
+            with _on_first_device(self):
+                return concat(list(value.values), axis)
+        raise ValueError("MirroredStrategy.gather takes the PerReplica result of strategy.run.")
+
+    def experimental_distribute_dataset(self, dataset: Any, options: Any = None) -> Any:
+        """Split each global batch of ``dataset`` between the local replicas: PerReplica elements."""
+        if not self._local:
+            return _DistributedDataset(dataset, 0, 1)
+        return _LocalDistributedDataset(dataset, len(self._devices))
+
+    def distribute_datasets_from_function(self, dataset_fn: Callable, options: Any = None) -> Any:
+        """Call ``dataset_fn(InputContext)`` once per replica; elements are PerReplica."""
+        if not self._local:
+            return dataset_fn(InputContext(1, 0, 1))
+        n = len(self._devices)
+        return _ZippedReplicas([dataset_fn(InputContext(n, i, n)) for i in range(n)])
+
+    experimental_distribute_datasets_from_function = distribute_datasets_from_function
+
+    def experimental_distribute_values_from_function(self, value_fn: Callable) -> Any:
+        from types import SimpleNamespace
+        vals = [value_fn(SimpleNamespace(replica_id_in_sync_group=i, num_replicas_in_sync=len(self._devices)))
+                for i in range(len(self._devices))]
+        return vals[0] if len(vals) == 1 else PerReplica(vals)
+
+    def _keras_train_step(self, model: Any, batch: Any) -> Any:
+        """Keras ``fit``'s step: the global batch split between the local replicas, each running
+        ``train_step`` on its slice; the gradients are summed before the single optimizer step."""
+        if not self._local:
+            return super()._keras_train_step(model, batch)
+        n = len(self._devices)
+        slices = [nest.map_structure(lambda x: None if x is None else _DistributedDataset((), i, n)._slice(x),
+                                     batch) for i in range(n)]
+
+        def make(i: int) -> Callable[[], Any]:
+            def call() -> Any:
+                with self.scope():
+                    return model.train_step(slices[i])
+            return call
+        logs = self._run_replicas(make)
+        from ..keras.models import Model
+        if type(model).train_step is Model.train_step:     # metrics hold every replica's updates now
+            return model.get_metrics_result()
+        return logs[0]
+
+    def __repr__(self) -> str:
+        return f"<MirroredStrategy devices={list(self._devices)}>"
+
+
+def _host(v: Any) -> Any:
+    from ..devices import to_host
+    return to_host(v)
+
+
+@contextlib.contextmanager
+def _on_first_device(strategy: "MirroredStrategy") -> Iterator[None]:
+    """Cross-replica results live on the first replica's device."""
+    from .. import config
+    with config.device(strategy._devices[0]):
+        yield
+
+
+class _LocalDistributedDataset:
+    """A dataset of global batches, yielding PerReplica slices (replica ``i`` of ``n`` gets the
+    ``i``-th of ``n`` near-equal contiguous slices, as TF's rebatching)."""
+
+    def __init__(self, dataset: Any, n: int):
+        self._dataset = dataset
+        self._n = n
+
+    def __iter__(self) -> Iterator[Any]:
+        for element in self._dataset:
+            parts = [nest.map_structure(_DistributedDataset((), i, self._n)._slice, element) for i in range(self._n)]
+            yield _regroup(parts)
+
+    @property
+    def element_spec(self) -> Any:
+        return getattr(self._dataset, "element_spec", None)
+
+
+class _ZippedReplicas:
+    def __init__(self, datasets: list):
+        self._datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for parts in zip(*self._datasets):
+            yield _regroup(list(parts))
 
 
 class MultiWorkerMirroredStrategy(Strategy):
@@ -449,9 +791,19 @@ def _current_sync_context() -> Optional[ReplicaContext]:
     """The replica context of a multi-replica strategy, if code runs in one (else None)."""
     if _LOCAL.replica:
         ctx = _LOCAL.replica[-1]
-        if ctx._strategy._size > 1:
+        if ctx._strategy.num_replicas_in_sync > 1:
             return ctx
     return None
+
+
+def _applies_update() -> bool:
+    """False in replicas 1.. of a local MirroredStrategy: they share the variables with replica 0,
+    which applies the (summed) update once."""
+    if _LOCAL.replica:
+        ctx = _LOCAL.replica[-1]
+        if isinstance(ctx._strategy, MirroredStrategy) and ctx._strategy._local:
+            return ctx._id == 0
+    return True
 
 
 def _aggregate_gradients(grads: list, variables: list) -> list:

@@ -479,8 +479,12 @@ class Optimizer:
                 "passed a zip(...) object, it can be consumed only once (a second apply_gradients on the "
                 "same zip, or list(...)/printing it first, empties it): build the zip again, or pass "
                 "list(zip(grads, vars)).")
-        if not skip_gradients_aggregation and "gradtape.distribute" in sys.modules:
-            grads = sys.modules["gradtape.distribute"]._aggregate_gradients(grads, variables)
+        dist = sys.modules.get("gradtape.distribute")
+        if dist is not None:
+            if not skip_gradients_aggregation:
+                grads = dist._aggregate_gradients(grads, variables)
+            if not dist._applies_update():  # local replicas share the variables: one applies the step
+                return self._iterations
         self._apply(grads, variables)
         return self._iterations
 
