@@ -43,6 +43,24 @@ def _check_devices(args: Any, dev: int) -> None:
             stack.extend(x.values())
 
 
+def _no_host_operands(what: str, values: Any) -> None:
+    """CuPy takes device arrays and scalars (Python or NumPy) as operands, never host arrays:
+    a NumPy array operand raises ``TypeError: Unsupported type <class 'numpy.ndarray'>``."""
+    for v in values:
+        if isinstance(v, np.ndarray):
+            raise HostConversionError(f"{what}: a host numpy.ndarray operand (shape {v.shape}) mixed "
+                                      "with device arrays (CuPy: Unsupported type numpy.ndarray)")
+        if isinstance(v, (list, tuple)):
+            _no_host_operands(what, v)
+
+
+# Array creation through ``like=`` copies host data to the device (explicit, allowed), and CuPy
+# copies index arguments from the host (``cupy.take(a, numpy_indices)``): position of that argument.
+_HOST_DATA_OK = frozenset([np.asarray, np.array, np.asanyarray, np.ascontiguousarray, np.zeros, np.ones,
+                           np.full, np.empty, np.arange, np.eye, np.identity, np.frombuffer, np.fromiter])
+_HOST_INDEX_ARG = {np.take: 1, np.split: 1, np.array_split: 1}
+
+
 class StandinArray(StrictArray):
     """A StrictArray on stand-in device ``dev``; results of operations stay on that device.
 
@@ -71,10 +89,16 @@ class StandinArray(StrictArray):
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         _check_devices((inputs, kwargs), self._dev)
+        _no_host_operands(f"numpy.{ufunc.__name__}", inputs[:1] + inputs[2:] if method == "at" else inputs)
         return self._w(super().__array_ufunc__(ufunc, method, *inputs, **kwargs))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         _check_devices((args, kwargs), self._dev)
+        if func not in _HOST_DATA_OK:
+            host_ok = _HOST_INDEX_ARG.get(func)
+            _no_host_operands(f"numpy.{func.__name__}",
+                              [a for i, a in enumerate(args) if i != host_ok] +
+                              [v for k, v in kwargs.items() if k != "indices" or host_ok is None])
         return self._w(super().__array_function__(func, types, args, kwargs))
 
     T = property(lambda self: StandinArray(self._a.T, self._dev))

@@ -80,7 +80,8 @@ def _ones_seed(t: Any) -> Tensor:
     """The default upstream gradient: ones shaped like the target (a non-scalar target is summed)."""
     v = t._value
     seed = _new(Tensor)
-    seed._value = np.ones_like(v) if type(v) is np.ndarray else v.dtype.type(1)
+    # NumPy scalars (0-d host values) take the scalar type; ndarrays and device arrays ones_like
+    seed._value = v.dtype.type(1) if isinstance(v, np.generic) else np.ones_like(v)
     return seed
 
 

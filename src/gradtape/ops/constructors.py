@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import dtypes as _dtypes
+from .. import _array, dtypes as _dtypes
 from .. import devices as _devices
 from .. import dispatch as _dispatch
 from ..dispatch import convert_to_tensor, _infer_value, _note_numpy_exit, value_as
@@ -99,7 +99,7 @@ def ones(shape: Any, dtype: Any = _dtypes.float32, name: Optional[str] = None) -
 
 
 def _like_dtype(x: Any, dtype: Any) -> np.dtype:
-    return _dtypes.to_numpy(dtype) if dtype is not None else np.asarray(x._value).dtype
+    return _dtypes.to_numpy(dtype) if dtype is not None else x._value.dtype
 
 
 def zeros_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Tensor:  # noqa: A002
@@ -108,7 +108,7 @@ def zeros_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Ten
     dt = _like_dtype(x, dtype)
     if np.dtype(dt) == object:  # strings: TF's zero is the empty string
         return _wrap(np.full(np.shape(x._value), b"", dtype=object))
-    return _wrap(np.zeros(np.shape(x._value), dtype=dt))
+    return _wrap(_array.zeros(np.shape(x._value), dt, x._value))
 
 
 def ones_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Tensor:  # noqa: A002
@@ -117,7 +117,7 @@ def ones_like(input: Any, dtype: Any = None, name: Optional[str] = None) -> Tens
     dt = _like_dtype(x, dtype)
     if np.dtype(dt) == object:
         raise TypeError("ones_like: a string tensor has no 'one' (as in TF); use tf.fill(tf.shape(x), value).")
-    return _wrap(np.ones(np.shape(x._value), dtype=dt))
+    return _wrap(_array.ones(np.shape(x._value), dt, x._value))
 
 
 def fill(dims: Any, value: Any, name: Optional[str] = None) -> Tensor:

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import dtypes as _dtypes
+from .. import _array, dtypes as _dtypes
 from ..dispatch import apply, binary, unary, convert_to_tensor, ACTIVE, record, bad_dtype
 from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC, ANY
@@ -87,7 +87,8 @@ floormod = mod
 
 
 def _mul_no_nan(x, y):
-    return np.where(y == 0, np.zeros((), dtype=np.result_type(x, y)), np.multiply(x, y))
+    r = np.multiply(x, y)
+    return np.where(y == 0, r.dtype.type(0), r)
 
 
 MULTIPLY_NO_NAN = Op("multiply_no_nan", _mul_no_nan,
@@ -99,8 +100,9 @@ multiply_no_nan = binary(MULTIPLY_NO_NAN)
 
 
 def _div_no_nan(x, y):
-    safe = np.where(y == 0, np.ones((), dtype=np.result_type(y)), y)
-    return np.where(y == 0, np.zeros((), dtype=np.result_type(x, y)), np.true_divide(x, safe))
+    zero = y == 0
+    r = np.true_divide(x, np.where(zero, y.dtype.type(1), y))
+    return np.where(zero, r.dtype.type(0), r)
 
 
 DIVIDE_NO_NAN = Op("divide_no_nan", _div_no_nan,
@@ -178,7 +180,7 @@ rsqrt = unary(RSQRT)
 
 
 def _reciprocal(x):
-    return np.reciprocal(x) if np.asarray(x).dtype.kind in "fc" else 1 / x
+    return np.reciprocal(x) if x.dtype.kind in "fc" else 1 / x
 
 
 RECIPROCAL = Op("reciprocal", _reciprocal,
@@ -258,7 +260,7 @@ sigmoid = unary(SIGMOID)
 
 
 def _softplus(x):
-    return np.logaddexp(np.zeros((), dtype=np.result_type(x)), x)
+    return np.logaddexp(x.dtype.type(0), x)
 
 
 SOFTPLUS = Op("softplus", _softplus, vjp=lambda g, ans, x: multiply(g, sigmoid(x)), kinds=FLOAT,
@@ -416,7 +418,7 @@ WHERE = Op("where", np.where,
 
 
 def _argwhere(c):
-    return np.argwhere(np.asarray(c)).astype(np.int64)
+    return np.argwhere(_array.as_array(c)).astype(np.int64)
 
 
 ARGWHERE = Op("argwhere", _argwhere, vjp=None, kinds="b",
@@ -471,9 +473,10 @@ def _scalar_like(v: Any, t: Tensor) -> Any:
 
 
 def _cast(x, dtype):
-    if np.asarray(x).dtype.kind == "c" and dtype.kind != "c":
+    x = _array.as_array(x)
+    if x.dtype.kind == "c" and dtype.kind != "c":
         x = np.real(x)
-    return np.asarray(x).astype(dtype)[()]
+    return x.astype(dtype)[()]
 
 
 CAST = Op("cast", _cast, vjp=lambda g, ans, x, dtype: cast(g, x._value.dtype), kinds=ANY,

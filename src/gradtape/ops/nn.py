@@ -25,7 +25,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _relu(x):
-    return np.maximum(x, np.zeros((), dtype=x.dtype))
+    return np.maximum(x, x.dtype.type(0))
 
 
 RELU = Op("relu", _relu, vjp=lambda g, ans, x: relu_grad(g, x), kinds=FLOAT + "iu",
@@ -49,7 +49,7 @@ def relu_grad(g: Any, x: Any) -> Tensor:
 
 
 def _relu6(x):
-    return np.minimum(np.maximum(x, np.zeros((), dtype=x.dtype)), np.asarray(6, dtype=x.dtype))
+    return np.minimum(np.maximum(x, x.dtype.type(0)), x.dtype.type(6))
 
 
 RELU6 = Op("relu6", _relu6,
@@ -59,7 +59,7 @@ relu6 = unary(RELU6)
 
 
 def _leaky_forward(x, alpha):
-    return np.where(x > 0, x, x * np.asarray(alpha, dtype=x.dtype))[()]
+    return np.where(x > 0, x, x * x.dtype.type(alpha))[()]
 
 
 LEAKY_RELU = Op("leaky_relu", _leaky_forward,
@@ -73,7 +73,7 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: Optional[str] = None) ->
 
 
 def _elu(x):
-    return np.where(x > 0, x, np.expm1(np.minimum(x, np.zeros((), dtype=x.dtype))))[()]
+    return np.where(x > 0, x, np.expm1(np.minimum(x, x.dtype.type(0))))[()]
 
 
 ELU = Op("elu", _elu, vjp=lambda g, ans, x: where(less(ans, 0), multiply(g, add(ans, 1)), g), kinds=FLOAT,
@@ -83,7 +83,7 @@ elu = unary(ELU)
 
 
 def _selu(x):
-    neg = _SELU_ALPHA * np.expm1(np.minimum(x, np.zeros((), dtype=x.dtype)))
+    neg = _SELU_ALPHA * np.expm1(np.minimum(x, x.dtype.type(0)))
     return (_SELU_SCALE * np.where(x > 0, x, neg)).astype(x.dtype)[()]
 
 

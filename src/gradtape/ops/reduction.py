@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .. import _array
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
@@ -77,7 +78,7 @@ _add_reduce = np.add.reduce
 def _sum_forward(x, axes, keepdims):
     # np.add.reduce directly: np.sum's Python wrapper costs more than the sum on small arrays.
     if type(x) is not np.ndarray:
-        x = np.asarray(x)
+        x = _array.as_array(x)
     # dtype=x.dtype: NumPy would widen int8/16/32 sums to int64; TF keeps the input's dtype.
     d = x.dtype
     if d.kind == "V":       # bfloat16: accumulate in float32, as TF
@@ -165,7 +166,7 @@ def reduce_min(input_tensor: Any, axis: Any = None, keepdims: bool = False,
 
 
 def _prod_forward(x, axes, keepdims):
-    return np.prod(x, axis=axes, keepdims=keepdims, dtype=np.asarray(x).dtype)[()]
+    return np.prod(x, axis=axes, keepdims=keepdims, dtype=x.dtype)[()]
 
 
 def _prod_vjp(g, ans, x, axes, keepdims):
@@ -208,7 +209,7 @@ def _shift(x: np.ndarray, axes: Any) -> np.ndarray:
 
 def _logsumexp_forward(x, axes, keepdims):
     m = _shift(x, axes)
-    m = np.where(np.isfinite(m), m, np.zeros((), dtype=x.dtype))
+    m = np.where(np.isfinite(m), m, x.dtype.type(0))
     with np.errstate(divide="ignore"):
         out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
     if not keepdims:
@@ -307,8 +308,9 @@ def _arg_forward(fn, nan_as):
             raise InvalidArgumentError("argmax/argmin over an empty axis is undefined.")
         if x.dtype.kind in "fc":
             nans = np.isnan(x)
-            if nans.any():              # TF skips NaNs: an all-NaN slice gives index 0
-                x = np.where(nans, np.array(nan_as, dtype=x.dtype), x)
+            # TF skips NaNs: an all-NaN slice gives index 0 (a device array is not read back to test)
+            if _array.is_device(x) or nans.any():
+                x = np.where(nans, x.dtype.type(nan_as), x)
         return fn(x, axis=axis).astype(output_type)[()]
     return forward
 
@@ -396,9 +398,9 @@ def _cumprod_vjp(g, ans, x, axis, exclusive, reverse):
     uses_i = in_out.T  # uses_i[i, j]: output j depends on x_i
     xe = expand_dims(expand_dims(xs, -2), -2)  # [..., 1, 1, n]
     dtype = x._value.dtype
-    terms = where(convert_to_tensor(factor), xe, convert_to_tensor(np.ones((), dtype)))
+    terms = where(_array.const_like(x, factor), xe, _array.const_like(x, np.ones((), dtype)))
     partial = reduce_prod(terms, axis=-1)  # [..., i, j]
-    partial = multiply(partial, convert_to_tensor(uses_i.astype(dtype)))
+    partial = multiply(partial, _array.const_like(x, uses_i.astype(dtype)))
     grad = reduce_sum(multiply(partial, expand_dims(gs, -2)), axis=-1)  # [..., i]
     return transpose(grad, inv)
 

@@ -323,9 +323,9 @@ def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:  # n
 
 
 def _broadcast_forward(x, shape):
-    if np.size(x) == 1 and _prod(shape) <= 65536:
-        # A single value to a small shape: np.full is several times cheaper than np.broadcast_to's
-        # Python wrapper. Large shapes stay read-only views (no memory).
+    if np.size(x) == 1 and _prod(shape) <= 65536 and isinstance(x, (np.ndarray, np.generic)):
+        # A single host value to a small shape: np.full is several times cheaper than
+        # np.broadcast_to's Python wrapper. Large shapes (and device arrays) stay read-only views.
         return np.full(shape, np.reshape(x, ()))
     return np.broadcast_to(x, shape)
 
