@@ -125,9 +125,9 @@ def _check_device_spec(spec: str) -> None:
 
 
 def device(device_name: Any) -> Any:
-    """A context for placing ops on a device (``tf.device``). gradtape runs every op on the CPU
-    with NumPy, so, as TF does with soft placement on a machine without that device, the ops in
-    the block still run there; the spec is checked (a malformed one raises ValueError)."""
+    """A context for placing tensors, Variables and ops on a device (``tf.device``): the CPU, or
+    a GPU through CuPy (rules in ``gradtape.devices``). A device this machine lacks is soft-placed
+    on the CPU, as TF does; the spec is checked (a malformed one raises ValueError)."""
     if callable(device_name) and not isinstance(device_name, str):
         raise RuntimeError("tf.device does not support functions when eager execution is enabled.")
     if device_name is not None:
