@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from strict_array import HostConversionError, StrictArray
+from strict_array import HostConversionError, StrictArray, _unwrap
 
 import gradtape.devices as gdevice
 
@@ -90,7 +90,7 @@ class StandinArray(StrictArray):
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         _check_devices((inputs, kwargs), self._dev)
         _no_host_operands(f"numpy.{ufunc.__name__}", inputs[:1] + inputs[2:] if method == "at" else inputs)
-        return self._w(super().__array_ufunc__(ufunc, method, *inputs, **kwargs))
+        return self._w(getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs)))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         _check_devices((args, kwargs), self._dev)
@@ -99,7 +99,7 @@ class StandinArray(StrictArray):
             _no_host_operands(f"numpy.{func.__name__}",
                               [a for i, a in enumerate(args) if i != host_ok] +
                               [v for k, v in kwargs.items() if k != "indices" or host_ok is None])
-        return self._w(super().__array_function__(func, types, args, kwargs))
+        return self._w(func(*_unwrap(args), **_unwrap(kwargs)))
 
     T = property(lambda self: StandinArray(self._a.T, self._dev))
 

@@ -147,3 +147,16 @@ def test_a_failing_replica_fails_the_run(devices):
 
     with pytest.raises(ValueError, match="replica 1 broke"):
         s.run(fn)
+
+
+def test_replicas_making_different_collective_calls_fail_instead_of_hanging(devices):
+    s = tf.distribute.MirroredStrategy(devices)
+
+    def fn():
+        ctx = tf.distribute.get_replica_context()
+        if int(ctx.replica_id_in_sync_group) == 0:
+            return ctx.all_reduce("SUM", tf.constant(1.0))
+        return tf.constant(0.0)                      # replica 1 skips the all-reduce
+
+    with pytest.raises(RuntimeError, match="same collective calls"):
+        s.run(fn)

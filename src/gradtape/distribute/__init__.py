@@ -274,6 +274,7 @@ class _ReplicaGroup:
         self.deposits: list = [None] * n
         self.result: Any = None
         self.error: Optional[BaseException] = None
+        self.done: set = set()
 
     def _wait_turn(self, i: int) -> None:
         while self.turn != i and self.error is None:
@@ -284,6 +285,10 @@ class _ReplicaGroup:
     def collective(self, i: int, value: Any, combine: Callable[[list], Any]) -> Any:
         """Deposit replica ``i``'s ``value``; every replica gets ``combine(values in replica order)``."""
         with self.cond:
+            if self.done:
+                raise RuntimeError(f"Replica {i} entered a cross-replica collective after replica(s) "
+                                   f"{sorted(self.done)} returned: every replica must make the same "
+                                   "collective calls (all_reduce, apply_gradients, reduce) in the same order.")
             self.deposits[i] = value
             if i == self.n - 1:
                 self.result = combine(list(self.deposits))
@@ -311,6 +316,12 @@ class _ReplicaGroup:
                     self.cond.notify_all()
                 return
             with self.cond:
+                self.done.add(i)
+                waiting = [j for j, d in enumerate(self.deposits) if d is not None]
+                if waiting and self.error is None:
+                    self.error = RuntimeError(
+                        f"Replica {i} returned while replica(s) {waiting} wait in a cross-replica collective: "
+                        "every replica must make the same collective calls in the same order.")
                 self.turn = i + 1
                 self.cond.notify_all()
 
