@@ -97,6 +97,46 @@ def run(tf, name, mode):
     return {"ms/step": t * 1e3, "step peak MiB": C.vm_hwm_mib() - base}
 
 
+def step_times(tf, name, mode="eager", steps=10):
+    """Median (CPU ms, wall ms) per training step over ``steps`` steps after a warm-up step;
+    ``fit`` times ``Model.fit`` epochs of FIT_BATCHES batches (per batch)."""
+    import statistics
+    xv, yv = C.model_data(name)
+    model = build(tf, name)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    opt = tf.keras.optimizers.Adam(1e-3)
+    if mode == "fit":
+        model.compile(optimizer=opt, loss=loss_fn)
+        k = C.FIT_BATCHES
+        xs, ys = C.tile(xv, k), C.tile(yv, k)
+        bs = len(xv)
+
+        def s():
+            model.fit(xs, ys, batch_size=bs, epochs=1, verbose=0, shuffle=False)
+    else:
+        k = 1
+        x, y = tf.constant(xv), tf.constant(yv)
+
+        def step(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            opt.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+        f = tf.function(step) if mode == "function" else step
+
+        def s():
+            f(x, y)
+    s()
+    cpu, wall = [], []
+    for _ in range(steps):
+        c0, w0 = time.process_time(), time.perf_counter()
+        s()
+        cpu.append((time.process_time() - c0) / k * 1e3)
+        wall.append((time.perf_counter() - w0) / k * 1e3)
+    return statistics.median(cpu), statistics.median(wall)
+
+
 def profile(tf, name, mode="eager", steps=3, top=15):
     """cProfile of ``steps`` training steps (after a warm-up step): the top functions by own time."""
     import cProfile

@@ -371,6 +371,33 @@ def _pack(structure: Any, flat: list) -> Any:
     return build(structure)
 
 
+def _sequence_op_kind(cell: Any, training: Any, x: Tensor) -> Optional[str]:
+    """``'lstm'``/``'gru'`` when ``cell`` is a built-in LSTM/GRU cell that the whole-sequence ops run
+    exactly (tanh/sigmoid activations, float32/float64, no recurrent dropout in training, 3-D input);
+    None otherwise (the step-by-step loop)."""
+    t = type(cell)
+    if t is LSTMCell or (isinstance(cell, LSTMCell) and t._step is LSTMCell._step and t.call is _Cell.call):
+        kind = "lstm"
+    elif t is GRUCell or (isinstance(cell, GRUCell) and t._step is GRUCell._step and t.call is _Cell.call
+                          and t._input_bias is GRUCell._input_bias):
+        kind = "gru"
+    else:
+        return None
+    if cell.activation not in _TANH or cell.recurrent_activation not in _SIGMOID:
+        return None
+    if training and cell.recurrent_dropout > 0:
+        return None
+    if x.ndim != 3 or x._value.dtype.name not in ("float32", "float64") or int(x.shape[1]) == 0:
+        return None
+    if str(getattr(cell.compute_dtype, "name", cell.compute_dtype)) != x._value.dtype.name:
+        return None
+    return kind
+
+
+_TANH = (activations.tanh, _m.tanh)
+_SIGMOID = (activations.sigmoid, _m.sigmoid)
+
+
 def _masked(keep: Tensor, new: Tensor, old: Tensor) -> Tensor:
     """``new`` where the step is kept (``keep`` of shape (batch,)), ``old`` elsewhere."""
     k = keep
@@ -499,14 +526,19 @@ class RNN(Layer):
             states = _pack(structure, flat_given)
         states = list(states)
         keep_steps = None
+        mk = None
         if mask is not None:
             mk = convert_to_tensor(mask)
             if mk.ndim == 3:
                 mk = _s.squeeze(mk, -1)
             if mk.dtype.name != "bool":
                 mk = _m.cast(mk, "bool")
-            keep_steps = _s.unstack(mk, axis=1)
         cell = self.cell
+        kind = _sequence_op_kind(cell, training, x)
+        if kind is not None:
+            return self._call_sequence_op(kind, x, mk, states, training)
+        if mk is not None:
+            keep_steps = _s.unstack(mk, axis=1)
         fast = isinstance(cell, _Cell)
         if fast:
             if training and cell.dropout > 0:
@@ -542,16 +574,7 @@ class RNN(Layer):
             out = _m.where(_s.expand_dims(keep_steps[-1], -1), out, zero)
             outputs = [_m.where(_s.expand_dims(k, -1), o, zero) for k, o in zip(keep_steps, outputs)]
         if self.stateful:
-            from ...ops.shape import stop_gradient
-            kept = self._gt_states
-            if kept is None:
-                from ...variable import Variable
-                kept = [Variable(stop_gradient(s), trainable=False, name=f"{self.name}/rnn_state")
-                        for s in _flat(states)]
-                self.__dict__["_gt_states"] = kept       # not a weight (Keras does not list it)
-            else:
-                for v, st in zip(kept, _flat(states)):
-                    v.assign(stop_gradient(st))
+            self._keep_states(states)
         if self.return_sequences:
             y = _s.stack(outputs, axis=1)
             if self.time_major:
@@ -560,6 +583,65 @@ class RNN(Layer):
             y = out
         if self.return_state:
             return [y] + list(states)
+        return y
+
+    def _keep_states(self, states: list) -> None:
+        """A stateful RNN's last states become the next call's initial states."""
+        from ...ops.shape import stop_gradient
+        kept = self._gt_states
+        if kept is None:
+            from ...variable import Variable
+            kept = [Variable(stop_gradient(s), trainable=False, name=f"{self.name}/rnn_state")
+                    for s in _flat(states)]
+            self.__dict__["_gt_states"] = kept       # not a weight (Keras does not list it)
+        else:
+            for v, st in zip(kept, _flat(states)):
+                v.assign(stop_gradient(st))
+
+    def _call_sequence_op(self, kind: str, x: Tensor, mk: Optional[Tensor], states: list, training: Any) -> Any:
+        """The built-in LSTM/GRU recurrence as one whole-sequence op (``gradtape.ops.recurrent``):
+        one matmul projects every step's input, the op runs the loop and its own backward.
+        ``x`` is batch-major (batch, time, features); ``mk`` the (batch, time) bool mask or None."""
+        from ...ops import recurrent as _rec
+        cell = self.cell
+        if training and cell.dropout > 0:
+            mask_in = _dropout_mask((int(x.shape[0]), int(x.shape[-1])), cell.dropout, self.compute_dtype)
+            x = _m.multiply(x, _s.expand_dims(mask_in, 1))
+        xt = _s.transpose(x, [1, 0, 2])                 # time-major: each step's rows contiguous
+        xw = cell._project(xt)
+        mt = None if mk is None else _s.transpose(mk, [1, 0])
+        if self.go_backwards:
+            xw = _s.reverse(xw, [0])
+            if mt is not None:
+                mt = _s.reverse(mt, [0])
+        if kind == "lstm":
+            hs, cs, _ = _rec.lstm_sequence(xw, states[0], states[1], cell.recurrent_kernel, mt)
+            new_states = [hs[-1], cs[-1]]
+        else:
+            if cell.bias is not None and cell.reset_after:
+                rb = _s.unstack(cell.bias, axis=0)[1]
+            else:
+                rb = convert_to_tensor(np.zeros((3 * cell.units,), xw._value.dtype))
+            hs, _ = _rec.gru_sequence(xw, states[0], cell.recurrent_kernel, rb, mt, reset_after=cell.reset_after)
+            new_states = [hs[-1]]
+        if mt is not None:
+            # Keras: a masked step repeats the previous output (zeros before the first kept step),
+            # or gives zeros with zero_output_for_mask.
+            zero = _m.cast(0, hs.dtype)
+            if self.zero_output_for_mask:
+                show = mt
+            else:
+                from ...ops.reduction import cumsum
+                show = _m.greater(cumsum(_m.cast(mt, "int32"), axis=0), 0)
+            hs = _m.where(_s.expand_dims(show, -1), hs, zero)
+        if self.stateful:
+            self._keep_states(new_states)
+        if self.return_sequences:
+            y = hs if self.time_major else _s.transpose(hs, [1, 0, 2])
+        else:
+            y = hs[-1]
+        if self.return_state:
+            return [y] + new_states
         return y
 
     def get_config(self) -> Dict[str, Any]:
