@@ -1,0 +1,122 @@
+"""The built-in LSTM/GRU layers run their recurrence as one whole-sequence op
+(``gradtape.ops.recurrent``); the step-by-step loop remains for other cells and options. Both paths
+must give the same outputs, first- and second-order gradients, eagerly and under ``function``."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradtape as tf
+from gradtape.keras.layers import recurrent as rec
+
+L = tf.keras.layers
+
+
+def _run(layer_fn, x, mask, initial, seq_op: bool, monkeypatch, order2=False, compiled=False):
+    if not seq_op:
+        monkeypatch.setattr(rec, "_sequence_op_kind", lambda *a, **k: None)
+    else:
+        monkeypatch.setattr(rec, "_sequence_op_kind", _ORIG)
+    tf.keras.utils.set_random_seed(1)
+    layer = layer_fn()
+    xs = tf.constant(x)
+
+    def go(xs):
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as tape:
+                tape.watch(xs)
+                kw = {}
+                if mask is not None:
+                    kw["mask"] = tf.constant(mask)
+                if initial is not None:
+                    kw["initial_state"] = [tf.constant(s) for s in initial]
+                out = layer(xs, **kw)
+                outs = out if isinstance(out, list) else [out]
+                loss = tf.add_n([tf.reduce_sum(o * o) for o in outs])
+            grads = tape.gradient(loss, [xs] + layer.trainable_variables)
+            pen = tf.add_n([tf.reduce_sum(g * g) for g in grads]) if order2 else None
+        g2 = outer.gradient(pen, layer.trainable_variables) if order2 else []
+        return outs, grads, g2
+    f = tf.function(go) if compiled else go
+    res = f(xs)
+    if compiled:
+        res = f(xs)       # the compiled plan, not the tracing run
+    return [[np.asarray(v) for v in part] for part in res]
+
+
+_ORIG = rec._sequence_op_kind
+
+X = np.random.default_rng(0).standard_normal((3, 5, 4)).astype(np.float64)
+MASK = np.array([[1, 1, 0, 1, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], dtype=bool)
+H0 = np.random.default_rng(1).standard_normal((3, 6))
+
+CASES = {
+    "lstm": lambda: L.LSTM(6, dtype="float64"),
+    "lstm_seq_back_state": lambda: L.LSTM(6, return_sequences=True, go_backwards=True, return_state=True,
+                                          dtype="float64"),
+    "gru": lambda: L.GRU(6, dtype="float64"),
+    "gru_before_seq": lambda: L.GRU(6, reset_after=False, return_sequences=True, dtype="float64"),
+    "gru_nobias_state": lambda: L.GRU(6, use_bias=False, return_state=True, go_backwards=True, dtype="float64"),
+    "lstm_zero_output": lambda: L.LSTM(6, return_sequences=True, zero_output_for_mask=True, dtype="float64"),
+}
+
+
+def _assert_same(a, b):
+    for pa, pb in zip(a, b):
+        assert len(pa) == len(pb)
+        for u, v in zip(pa, pb):
+            np.testing.assert_allclose(u, v, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("masked", [False, True])
+def test_sequence_op_matches_step_loop(name, masked, monkeypatch):
+    mask = MASK if masked else None
+    initial = None
+    if name.startswith("gru_before") or name == "lstm":
+        initial = [H0, H0 * 0.5] if name.startswith("lstm") else [H0]
+    want = _run(CASES[name], X, mask, initial, False, monkeypatch)
+    got = _run(CASES[name], X, mask, initial, True, monkeypatch)
+    _assert_same(got, want)
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru", "gru_before_seq"])
+def test_second_order_through_the_sequence_op(name, monkeypatch):
+    want = _run(CASES[name], X, MASK, None, False, monkeypatch, order2=True)
+    got = _run(CASES[name], X, MASK, None, True, monkeypatch, order2=True)
+    _assert_same(got, want)
+
+
+@pytest.mark.parametrize("name", ["lstm_seq_back_state", "gru"])
+def test_sequence_op_under_function(name, monkeypatch):
+    want = _run(CASES[name], X, MASK, None, False, monkeypatch)
+    got = _run(CASES[name], X, MASK, None, True, monkeypatch, compiled=True)
+    _assert_same(got, want)
+
+
+def test_which_path_runs(monkeypatch):
+    x = tf.constant(X.astype(np.float32))
+    calls = []
+    real = rec._sequence_op_kind
+    monkeypatch.setattr(rec, "_sequence_op_kind", lambda *a: calls.append(real(*a)) or calls[-1])
+    L.LSTM(3)(x)
+    L.GRU(3)(x)
+    L.LSTM(3, activation="relu")(x)                          # another activation: the step loop
+    L.GRU(3, recurrent_dropout=0.5)(x, training=True)        # recurrent dropout: the step loop
+    L.RNN(L.LSTMCell(3))(x)                                  # a built-in cell in RNN: the op
+    assert calls == ["lstm", "gru", None, None, "lstm"]
+
+
+def test_forward_accumulator_through_the_sequence_op():
+    """Forward mode (derived from the reverse rules) agrees with a finite difference."""
+    rng = np.random.default_rng(3)
+    layer = L.LSTM(3, dtype="float64")
+    x = tf.constant(rng.standard_normal((2, 4, 2)))
+    layer(x)
+    v = rng.standard_normal((2, 4, 2))
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(v)) as acc:
+        y = layer(x)
+    eps = 1e-6
+    fd = (np.asarray(layer(tf.constant(np.asarray(x) + eps * v)))
+          - np.asarray(layer(tf.constant(np.asarray(x) - eps * v)))) / (2 * eps)
+    np.testing.assert_allclose(np.asarray(acc.jvp(y)), fd, rtol=1e-6, atol=1e-8)
