@@ -80,7 +80,7 @@ def importable(python: str, module: str) -> bool:
 
 def run_one(python: str, script: str, workload: str, mode: str, timeout: float) -> dict:
     env = dict(os.environ)
-    env["BENCH_THREADS"] = "2"
+    env["BENCH_THREADS"] = os.environ.get("BENCH_THREADS", "2")
     try:
         r = subprocess.run([python, os.path.join(SUITE, script), workload, mode], capture_output=True,
                            text=True, timeout=timeout, env=env)
@@ -188,7 +188,8 @@ def summarize(samples: list) -> dict:
 
 def report(raw: dict, fws: list, workloads: list, ok: dict, versions: dict, args, elapsed: float) -> str:
     cols = [f[0] for f in fws]
-    lines = [f"Machine: {machine()}. Threads: 2 per framework. {args.repeat} processes per cell, "
+    clock = ", CPU time (BENCH_CLOCK=cpu)" if os.environ.get("BENCH_CLOCK") == "cpu" else ""
+    lines = [f"Machine: {machine()}. Threads: {os.environ.get('BENCH_THREADS', '2')} per framework{clock}. {args.repeat} processes per cell, "
              f"interleaved; suite time {elapsed / 60:.1f} min.",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())), "",
              "Cells: median (min-max) over processes; [ratio to gradtape eager].", "",

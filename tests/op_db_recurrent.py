@@ -156,3 +156,41 @@ OPS = [
     OpInfo("gru_sequence_grad", _gru_grad_fn, _gru_grad_ref, _gru_grad_samples,
            covers=("gru_sequence_grad", "gru_sequence"), diff_args=(0, 1, 2, 3, 4, 5), rtol=1e-4),
 ]
+
+
+# -- fused layer normalization (gradtape/ops/fused.py) -------------------------------------------
+
+from gradtape.ops import fused as FU  # noqa: E402
+
+
+def ref_layer_norm(x, gamma, beta, epsilon):
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + epsilon) * gamma + beta
+
+
+def _ln_grad_fn(g, x, gamma, beta, epsilon):
+    ins = tuple(convert_to_tensor(v, dtype=x.dtype) for v in (g, x, gamma, beta))
+    return apply(FU.LAYER_NORM_GRAD, ins, {"epsilon": epsilon})
+
+
+def _ln_grad_ref(g, x, gamma, beta, epsilon):
+    return _complex_step_vjp(lambda *a: (ref_layer_norm(*a, epsilon),), (g,), (x, gamma, beta))
+
+
+def _ln_samples(rng):
+    return [Sample((_n(rng, (2, 3, 4)), _n(rng, (4,)), _n(rng, (4,)), 1e-3), name="3d"),
+            Sample((_n(rng, (3, 5)) * 4 + 2, _n(rng, (5,)), _n(rng, (5,)), 1e-5), name="2d")]
+
+
+def _ln_grad_samples(rng):
+    return [Sample((_n(rng, (2, 3)), _n(rng, (2, 3)), _n(rng, (3,)), _n(rng, (3,)), 1e-3))]
+
+
+OPS += [
+    OpInfo("layer_norm", FU.layer_norm, ref_layer_norm, _ln_samples, covers=("layer_norm", "layer_norm_grad"),
+           rtol=1e-4, atol=1e-5),
+    OpInfo("layer_norm_grad", _ln_grad_fn, _ln_grad_ref, _ln_grad_samples,
+           covers=("layer_norm_grad", "layer_norm"), rtol=1e-4, atol=1e-5,
+           diff_args=(0, 1, 2)),     # beta: the gradient does not depend on it
+]

@@ -76,9 +76,9 @@ def run(tf, name, mode):
         model.fit(xs[:bs], ys[:bs], batch_size=bs, epochs=1, verbose=0, shuffle=False)
         best = float("inf")
         for _ in range(1):
-            t0 = time.perf_counter()
+            t0 = C._CLOCK()
             model.fit(xs, ys, batch_size=bs, epochs=1, verbose=0, shuffle=False)
-            best = min(best, (time.perf_counter() - t0) / k)
+            best = min(best, (C._CLOCK() - t0) / k)
         return {"ms/step": best * 1e3, "step peak MiB": C.vm_hwm_mib() - base}
     x, y = tf.constant(xv), tf.constant(yv)
 
