@@ -99,13 +99,17 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
     dh = np.zeros((B, U), dt)
     dc = np.zeros((B, U), dt)
     rkT = np.ascontiguousarray(rk.T)
+    # The layer reads only hs: the tape passes zeros for the other outputs' gradients, whose terms
+    # are then skipped (one scan each instead of a pass per step).
+    use_gc, use_ga = bool(g_cs.any()), bool(g_acts.any())
     for t in range(T - 1, -1, -1):
         a = acts[t]
         ga = g_acts[t]
         i, f, gg, o, tc = a[:, :U], a[:, U:U2], a[:, U2:U3], a[:, U3:U4], a[:, U4:]
         c_prev = cs[t - 1] if t else c0
         dh += g_hs[t]
-        dc += g_cs[t]
+        if use_gc:
+            dc += g_cs[t]
         drop = None
         if mask is not None and not mask[t].all():
             # a masked row kept h and c: their gradients pass to the previous step
@@ -115,8 +119,11 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
         dz = dz_all[t]
         np.multiply(dh, tc, out=dz[:, U3:U4])                  # d o
         dtc = dh * o                                            # d tanh(c)
-        dtc += ga[:, U4:]
-        dtc *= 1 - tc * tc
+        if use_ga:
+            dtc += ga[:, U4:]
+        tc2 = tc * tc
+        np.subtract(1, tc2, out=tc2)
+        dtc *= tc2
         dc += dtc                                               # d c_t
         if drop is not None:
             dc_pass = np.where(drop[:, None], dc, 0)
@@ -125,7 +132,8 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
         np.multiply(dc, c_prev, out=dz[:, U:U2])                # d f
         np.multiply(dc, i, out=dz[:, U2:U3])                    # d candidate
         dc *= f
-        dz += ga[:, :U4]
+        if use_ga:
+            dz += ga[:, :U4]
         # through the activations: sigmoid' = s (1 - s), tanh' = 1 - t^2
         s = a[:, :U4]
         dact = 1 - s
@@ -298,6 +306,7 @@ def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
     rk_hT = np.ascontiguousarray(rk[:, 2 * U:].T)
     rk_zrT = np.ascontiguousarray(rk[:, :2 * U].T)
     drk = np.zeros_like(rk) if not reset_after else None
+    use_ga = bool(g_acts.any())          # zeros unless the caches' gradients are asked for
     for t in range(T - 1, -1, -1):
         a, ga = acts[t], g_acts[t]
         z, r, hh = a[:, :U], a[:, U:2 * U], a[:, 2 * U:3 * U]
@@ -311,29 +320,37 @@ def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
             dh_pass = None
         d = dxw[t]
         dz, dr, dhh = d[:, :U], d[:, U:2 * U], d[:, 2 * U:]
+        omz = 1 - z
         np.subtract(h_prev, hh, out=dz)
         dz *= dh
-        dz += ga[:, :U]
-        dz *= z * (1 - z)
-        np.subtract(1, z, out=dhh)
-        dhh *= dh
-        dhh += ga[:, 2 * U:3 * U]
-        dhh *= 1 - hh * hh                       # d(pre-activation of hh)
+        if use_ga:
+            dz += ga[:, :U]
+        dz *= z
+        dz *= omz
+        np.multiply(omz, dh, out=dhh)
+        if use_ga:
+            dhh += ga[:, 2 * U:3 * U]
+        hh2 = hh * hh
+        np.subtract(1, hh2, out=hh2)
+        dhh *= hh2                               # d(pre-activation of hh)
         dh_new = dh * z
         if reset_after:
             n = a[:, 3 * U:]
-            np.multiply(dhh, n, out=dr)
-            dr += ga[:, U:2 * U]
-            dr *= r * (1 - r)
             di = dinner[t]
-            di[:, :2 * U] = d[:, :2 * U]
             np.multiply(dhh, r, out=di[:, 2 * U:])
-            di[:, 2 * U:] += ga[:, 3 * U:]
+            np.multiply(dhh, n, out=dr)
+            if use_ga:
+                dr += ga[:, U:2 * U]
+                di[:, 2 * U:] += ga[:, 3 * U:]
+            dr *= r
+            dr *= 1 - r
+            di[:, :2 * U] = d[:, :2 * U]
             dh_new += di @ rkT
         else:
             dq = dhh @ rk_hT
             np.multiply(dq, h_prev, out=dr)
-            dr += ga[:, U:2 * U]
+            if use_ga:
+                dr += ga[:, U:2 * U]
             dr *= r * (1 - r)
             dh_new += dq * r
             dh_new += d[:, :2 * U] @ rk_zrT
