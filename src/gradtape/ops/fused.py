@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .._bf16 import via_float32
 from ..dispatch import apply, convert_to_tensor
 from ..registry import Op, FLOAT
 
@@ -97,10 +98,10 @@ def _ln_vjp(g, ans, x, gamma, beta, epsilon):
     return apply(LAYER_NORM_GRAD, (g, x, gamma, beta), {"epsilon": epsilon})
 
 
-LAYER_NORM = Op("layer_norm", _ln_forward, vjp=_ln_vjp, kinds=FLOAT,
+LAYER_NORM = Op("layer_norm", via_float32(_ln_forward), vjp=_ln_vjp, kinds=FLOAT,
                 doc="(x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis; gradient "
                     "layer_norm_grad.")
-LAYER_NORM_GRAD = Op("layer_norm_grad", _ln_backward, vjp=second_order_rule(layer_norm_reference, 1),
+LAYER_NORM_GRAD = Op("layer_norm_grad", via_float32(_ln_backward), vjp=second_order_rule(layer_norm_reference, 1),
                      num_outputs=3, kinds=FLOAT,
                      doc="(dx, dgamma, dbeta) of layer_norm for upstream g; its own gradient "
                          "differentiates layer_norm_reference twice.")

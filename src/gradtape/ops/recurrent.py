@@ -19,6 +19,7 @@ Layout is time-major. Gate order and formulas are Keras's (``activation=tanh``,
   (``rb`` is zeros for Keras's layer). ``h = z h_prev + (1 - z) hh``. Returns ``(hs, acts)``,
   ``acts`` = ``[z, r, hh]`` plus ``n_h`` with ``reset_after`` (T, B, 4U or 3U).
 * ``mask`` (T, B) bool: where false, the step keeps the previous states (Keras's masking).
+* bfloat16 inputs are computed in float32 and rounded back, as TF's CPU kernels do.
 
 Derivatives: the backward ops (``lstm_sequence_grad``, ``gru_sequence_grad``) are registered ops
 whose own gradient rule differentiates a step-by-step composition of gradtape ops
@@ -34,9 +35,18 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._bf16 import via_float32
 from ..dispatch import apply, convert_to_tensor
 from ..registry import Op, FLOAT
 from ..tensor import Tensor
+
+
+class _SequenceOp(Op):
+    """A whole-sequence op: the tape passes None (not zeros) for the gradient of an output no
+    target reaches -- the layers read only the states, not the activation caches."""
+
+    __slots__ = ()
+    none_cotangents = True
 
 
 def _sigmoid_(a: np.ndarray) -> None:
@@ -101,13 +111,16 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
     rkT = np.ascontiguousarray(rk.T)
     # The layer reads only hs: the tape passes zeros for the other outputs' gradients, whose terms
     # are then skipped (one scan each instead of a pass per step).
-    use_gc, use_ga = bool(g_cs.any()), bool(g_acts.any())
+    use_gh = g_hs is not None
+    use_gc = g_cs is not None and bool(g_cs.any())
+    use_ga = g_acts is not None and bool(g_acts.any())
     for t in range(T - 1, -1, -1):
         a = acts[t]
-        ga = g_acts[t]
+        ga = g_acts[t] if use_ga else None
         i, f, gg, o, tc = a[:, :U], a[:, U:U2], a[:, U2:U3], a[:, U3:U4], a[:, U4:]
         c_prev = cs[t - 1] if t else c0
-        dh += g_hs[t]
+        if use_gh:
+            dh += g_hs[t]
         if use_gc:
             dc += g_cs[t]
         drop = None
@@ -199,13 +212,15 @@ def _second_order(reference: Any, n_cache: int, n_state_in: int):
         ups, fins = core[:n_state_in], core[n_state_in:]
         nd = len(ans)
         diff_in, mask = fins[:nd], fins[nd:]
-        watch = list(ups) + list(diff_in)
+        live = [k for k, u in enumerate(ups) if u is not None]      # None: no gradient for that output
+        watch = [ups[k] for k in live] + list(diff_in)
         with GradientTape() as outer:
             outer.watch(watch)
             with GradientTape() as inner:
                 inner.watch(list(diff_in))
                 outs = reference(*diff_in, *mask, **attrs)
-            first = inner.gradient(list(outs), list(diff_in), output_gradients=list(ups))
+            first = inner.gradient([outs[k] for k in live], list(diff_in),
+                                   output_gradients=[ups[k] for k in live])
             total = None
             for a, b in zip(first, gg):
                 if a is None or b is None:
@@ -215,14 +230,16 @@ def _second_order(reference: Any, n_cache: int, n_state_in: int):
         if total is None:
             return (None,) * len(inputs)
         res = outer.gradient(total, watch)
-        return tuple(res) + (None,) * (len(inputs) - len(watch))
+        by_up = dict(zip(live, res[:len(live)]))
+        return (tuple(by_up.get(k) for k in range(n_state_in)) + tuple(res[len(live):])
+                + (None,) * (len(inputs) - n_state_in - nd))
     return vjp
 
 
-LSTM_SEQUENCE = Op("lstm_sequence", _lstm_forward, vjp=_lstm_vjp, num_outputs=3, kinds=FLOAT,
+LSTM_SEQUENCE = _SequenceOp("lstm_sequence", via_float32(_lstm_forward), vjp=_lstm_vjp, num_outputs=3, kinds=FLOAT,
                    doc="Keras's LSTM recurrence over a time-major sequence (see gradtape.ops.recurrent); "
                        "its gradient is lstm_sequence_grad (BPTT in NumPy).")
-LSTM_SEQUENCE_GRAD = Op("lstm_sequence_grad", _lstm_backward, vjp=_second_order(lstm_reference, 3, 3),
+LSTM_SEQUENCE_GRAD = Op("lstm_sequence_grad", via_float32(_lstm_backward), vjp=_second_order(lstm_reference, 3, 3),
                         num_outputs=4, kinds=FLOAT,
                         doc="Backpropagation through time of lstm_sequence; its own gradient differentiates "
                             "lstm_reference twice.")
@@ -240,7 +257,7 @@ def lstm_sequence(xw: Any, h0: Any, c0: Any, rk: Any, mask: Any = None) -> tuple
 def _check_float(name: str, ins: list) -> None:
     dt = ins[0]._value.dtype
     for t in ins:
-        if t._value.dtype != dt or dt.kind != "f":
+        if t._value.dtype != dt or dt.kind not in "fV":
             raise TypeError(f"{name}: expected floating tensors of one dtype, got "
                             f"{[str(x._value.dtype) for x in ins]}.")
 
@@ -306,12 +323,15 @@ def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
     rk_hT = np.ascontiguousarray(rk[:, 2 * U:].T)
     rk_zrT = np.ascontiguousarray(rk[:, :2 * U].T)
     drk = np.zeros_like(rk) if not reset_after else None
-    use_ga = bool(g_acts.any())          # zeros unless the caches' gradients are asked for
+    use_gh = g_hs is not None
+    use_ga = g_acts is not None and bool(g_acts.any())   # None unless the caches' gradients are asked for
     for t in range(T - 1, -1, -1):
-        a, ga = acts[t], g_acts[t]
+        a = acts[t]
+        ga = g_acts[t] if use_ga else None
         z, r, hh = a[:, :U], a[:, U:2 * U], a[:, 2 * U:3 * U]
         h_prev = hs[t - 1] if t else h0
-        dh += g_hs[t]
+        if use_gh:
+            dh += g_hs[t]
         if mask is not None and not mask[t].all():
             drop = ~mask[t][:, None]
             dh_pass = np.where(drop, dh, 0)
@@ -410,10 +430,10 @@ def gru_reference(xw: Any, h0: Any, rk: Any, rb: Any, mask: Any = None, reset_af
     return _s.stack(hs), _s.stack(acts)
 
 
-GRU_SEQUENCE = Op("gru_sequence", _gru_forward, vjp=_gru_vjp, num_outputs=2, kinds=FLOAT,
+GRU_SEQUENCE = _SequenceOp("gru_sequence", via_float32(_gru_forward), vjp=_gru_vjp, num_outputs=2, kinds=FLOAT,
                   doc="Keras's GRU recurrence over a time-major sequence (see gradtape.ops.recurrent); its "
                       "gradient is gru_sequence_grad (BPTT in NumPy).")
-GRU_SEQUENCE_GRAD = Op("gru_sequence_grad", _gru_backward, vjp=_second_order(gru_reference, 2, 2),
+GRU_SEQUENCE_GRAD = Op("gru_sequence_grad", via_float32(_gru_backward), vjp=_second_order(gru_reference, 2, 2),
                        num_outputs=4, kinds=FLOAT,
                        doc="Backpropagation through time of gru_sequence; its own gradient differentiates "
                            "gru_reference twice.")
