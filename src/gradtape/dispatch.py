@@ -383,7 +383,8 @@ def dtype_mismatch(op: Op, x: Tensor, y: Tensor) -> InvalidArgumentError:
 
 def bad_dtype(op: Op, x: Any) -> TypeError:
     kinds = {"fcV": "floating or complex", "fciuV": "numeric", "fciubV": "numeric or bool",
-             "iu": "integer", "b": "bool", "f": "floating", "fiu": "real"}.get(op.kinds, op.kinds)
+             "iu": "integer", "b": "bool", "f": "floating", "fiu": "real", "fV": "real floating",
+             "fiuV": "real numeric", "fVui": "real numeric", "c": "complex"}.get(op.kinds, op.kinds)
     return TypeError(f"{op.name}: expected a {kinds} tensor, but got {_describe(x)}. "
                      f"Cast it first, e.g. tf.cast(x, tf.float32).")
 

@@ -33,6 +33,8 @@ REGISTRY: dict[str, "Op"] = {}
 
 # Kinds of NumPy dtypes an op accepts.
 FLOAT = "fcV"         # floating and complex (V: ml_dtypes' bfloat16, a floating type)
+REAL = "fV"           # floating, not complex (TF registers these kernels for real types only)
+REAL_NUMERIC = "fiuV" # real numbers (ordering: max, min, clipping)
 NUMERIC = "fciuV"     # any number
 ANY = "fciubV"        # numbers and bool
 

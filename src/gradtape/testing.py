@@ -60,7 +60,8 @@ def analytic_jacobian(f: Callable[..., Any], args: Sequence[Any], argnum: int) -
             if x._value.dtype.kind == "f":
                 tape.watch(x)
         y = f(*xs)
-    ys = y if isinstance(y, (list, tuple)) else [y]
+        # IndexedSlices (sparse gradients) are made dense under the tape, so it sees the op
+        ys = [convert_to_tensor(v) for v in (y if isinstance(y, (list, tuple)) else [y])]
     rows = []
     x = xs[argnum]
     for yi in ys:
@@ -90,7 +91,7 @@ def _projected(f: Callable[..., Any], args: list, argnum: int, delta: float,
     with GradientTape() as tape:
         tape.watch(ts[argnum])
         y = f(*ts)
-    ys = y if isinstance(y, (list, tuple)) else [y]
+        ys = [convert_to_tensor(v) for v in (y if isinstance(y, (list, tuple)) else [y])]
     off = 0
     seeds = []
     for yi in ys:

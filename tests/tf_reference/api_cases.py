@@ -343,3 +343,6 @@ MORE_CASES = {
     "dynamic_partition_bad": lambda tf: tf.dynamic_partition(tf.constant([1.0, 2.0]), [0, 3], 2),
 }
 CASES.update(MORE_CASES)
+
+from signal_cases import SIGNAL_CASES  # noqa: E402  (tf.signal: transforms, stft, mel, dct)
+CASES.update(SIGNAL_CASES)

@@ -13,7 +13,7 @@ from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC
 from ..tensor import Tensor
 from .math import (abs as _abs, divide_no_nan, multiply, negative, pow as _pow, square, sqrt,
-                   add, conj)
+                   add, cast, conj, holomorphic)
 from .shape import matrix_transpose, expand_dims, squeeze, broadcast_to, reshape
 
 
@@ -125,7 +125,7 @@ def _einsum_vjp(g, ans, *operands, ins, out):
     return tuple(grads)
 
 
-EINSUM = Op("einsum", via_float32(_einsum_forward), vjp=_einsum_vjp,
+EINSUM = Op("einsum", via_float32(_einsum_forward), vjp=holomorphic(_einsum_vjp),
             doc="Einstein summation. The gradient of each operand is an einsum of the upstream with "
                 "the other operands (indices summed only inside one operand are broadcast back).")
 
@@ -179,7 +179,10 @@ def _euclid_vjp(g, ans, x, axes, keepdims):
     # d ||x|| / dx = x / ||x||, and 0 at the zero vector (TF gives NaN there).
     from .reduction import _expand_to
     n = _expand_to(ans, x, axes, keepdims)
-    return multiply(_expand_to(g, x, axes, keepdims), divide_no_nan(x, n))
+    g = _expand_to(g, x, axes, keepdims)
+    if x._value.dtype.kind == "c":      # TF: g * z / ||z||, the norm and upstream made complex
+        g, n = cast(g, x.dtype), cast(n, x.dtype)
+    return multiply(g, divide_no_nan(x, n))
 
 
 EUCLIDEAN_NORM = Op("euclidean_norm", via_float32(_euclid_forward), vjp=_euclid_vjp, kinds=FLOAT,
@@ -350,7 +353,13 @@ def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optiona
     """``x / sqrt(max(sum(x^2), epsilon))`` along ``axis`` (``tf.math.l2_normalize``)."""
     from .reduction import reduce_sum
     from .math import maximum, rsqrt
+    from .math import imag, real
     x = convert_to_tensor(x)
+    if x._value.dtype.kind == "c":      # TF: the squared modulus, then both parts scaled
+        re, im = real(x), imag(x)
+        ss = reduce_sum(add(square(re), square(im)), axis=axis, keepdims=True)
+        inv_norm = rsqrt(maximum(ss, epsilon))
+        return cast(multiply(re, inv_norm), x.dtype) + multiply(cast(multiply(im, inv_norm), x.dtype), 1j)
     ss = reduce_sum(square(x), axis=axis, keepdims=True)
     return multiply(x, rsqrt(maximum(ss, epsilon)))
 

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _array, dtypes as _dtypes
 from ..dispatch import apply, binary, unary, convert_to_tensor, ACTIVE, record, bad_dtype
 from .._bf16 import via_float32
-from ..registry import Op, FLOAT, NUMERIC, ANY
+from ..registry import Op, FLOAT, NUMERIC, ANY, REAL, REAL_NUMERIC
 from ..tensor import Tensor
 
 _new = object.__new__
@@ -29,6 +29,27 @@ def _conj(x: Any) -> Any:
     if type(x) is Tensor and x._value.dtype.kind == "c":
         return conj(x)
     return x
+
+
+def holomorphic(rule: Any) -> Any:
+    """TF's complex convention for a rule written as the real derivative ``g * f'(x)``.
+
+    For a holomorphic ``f`` the gradient is ``g * conj(f'(z))``, computed as
+    ``conj(rule(conj(g)))``; real dtypes call the rule unchanged. A tuple of per-input rules is
+    wrapped rule by rule."""
+    if isinstance(rule, tuple):
+        return tuple(None if r is None else holomorphic(r) for r in rule)
+
+    def vjp(g: Any, ans: Any, *args: Any, **kwargs: Any) -> Any:
+        if g._value.dtype.kind != "c":
+            return rule(g, ans, *args, **kwargs)
+        out = rule(conj(g), ans, *args, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(None if o is None else conj(o) for o in out)
+        return conj(out)
+
+    vjp.__name__ = getattr(rule, "__name__", "vjp")
+    return vjp
 
 
 # -- arithmetic --------------------------------------------------------------------------------
@@ -92,8 +113,8 @@ def _mul_no_nan(x, y):
 
 
 MULTIPLY_NO_NAN = Op("multiply_no_nan", _mul_no_nan,
-                     vjp=(lambda g, ans, x, y: multiply_no_nan(g, y),
-                          lambda g, ans, x, y: multiply_no_nan(x, g)),
+                     vjp=holomorphic((lambda g, ans, x, y: multiply_no_nan(g, y),
+                          lambda g, ans, x, y: multiply_no_nan(x, g))),
                      kinds=FLOAT,
                      doc="x * y, but 0 wherever y == 0 even if x is inf or NaN (tf.math.multiply_no_nan).")
 multiply_no_nan = binary(MULTIPLY_NO_NAN)
@@ -106,8 +127,8 @@ def _div_no_nan(x, y):
 
 
 DIVIDE_NO_NAN = Op("divide_no_nan", _div_no_nan,
-                   vjp=(lambda g, ans, x, y: divide_no_nan(g, y),
-                        lambda g, ans, x, y: negative(divide_no_nan(multiply(g, ans), y))),
+                   vjp=holomorphic((lambda g, ans, x, y: divide_no_nan(g, y),
+                        lambda g, ans, x, y: negative(divide_no_nan(multiply(g, ans), y)))),
                    kinds=FLOAT,
                    doc="x / y, but 0 wherever y == 0 (tf.math.divide_no_nan).")
 divide_no_nan = binary(DIVIDE_NO_NAN)
@@ -118,8 +139,8 @@ def _pow_vjp_x(g, ans, x, p):
     if type(p) is not Tensor:
         if p == 0:
             return multiply(g, 0)
-        return multiply_no_nan(multiply(pow(x, p - 1), p), g)
-    return multiply_no_nan(pow(x, subtract(p, 1)), multiply(_conj(p), g))
+        return multiply_no_nan(_conj(multiply(pow(x, p - 1), p)), g)
+    return multiply_no_nan(_conj(pow(x, subtract(p, 1))), multiply(_conj(p), g))
 
 
 def _pow_vjp_p(g, ans, x, p):
@@ -174,7 +195,7 @@ def _rsqrt(x):
 
 
 RSQRT = Op("rsqrt", _rsqrt,
-           vjp=lambda g, ans, x: multiply_no_nan(multiply(pow(ans, 3), -0.5), g),
+           vjp=holomorphic(lambda g, ans, x: multiply_no_nan(multiply(pow(ans, 3), -0.5), g)),
            kinds=FLOAT, doc="1/sqrt(x). d/dx = -0.5 x^(-3/2); 0 where the upstream is 0.")
 rsqrt = unary(RSQRT)
 
@@ -192,7 +213,7 @@ EXP = Op("exp", np.exp, vjp=lambda g, ans, x: multiply(g, _conj(ans)), kinds=FLO
          doc="e^x. d/dx = e^x (reuses the output).")
 exp = unary(EXP)
 
-EXPM1 = Op("expm1", np.expm1, vjp=lambda g, ans, x: multiply(g, add(ans, 1)), kinds=FLOAT,
+EXPM1 = Op("expm1", np.expm1, vjp=holomorphic(lambda g, ans, x: multiply(g, add(ans, 1))), kinds=FLOAT,
            doc="e^x - 1. d/dx = e^x.")
 expm1 = unary(EXPM1)
 
@@ -200,32 +221,32 @@ LOG = Op("log", np.log, vjp=lambda g, ans, x: multiply_no_nan(reciprocal(_conj(x
          doc="ln x. d/dx = 1/x; 0 where the upstream is 0.")
 log = unary(LOG)
 
-LOG1P = Op("log1p", np.log1p, vjp=lambda g, ans, x: multiply_no_nan(reciprocal(add(x, 1)), g),
+LOG1P = Op("log1p", np.log1p, vjp=holomorphic(lambda g, ans, x: multiply_no_nan(reciprocal(add(x, 1)), g)),
            kinds=FLOAT, doc="ln(1 + x). d/dx = 1/(1 + x).")
 log1p = unary(LOG1P)
 
-SIN = Op("sin", np.sin, vjp=lambda g, ans, x: multiply(g, cos(x)), kinds=FLOAT, doc="d/dx = cos x.")
+SIN = Op("sin", np.sin, vjp=holomorphic(lambda g, ans, x: multiply(g, cos(x))), kinds=FLOAT, doc="d/dx = cos x.")
 sin = unary(SIN)
 
-COS = Op("cos", np.cos, vjp=lambda g, ans, x: negative(multiply(g, sin(x))), kinds=FLOAT,
+COS = Op("cos", np.cos, vjp=holomorphic(lambda g, ans, x: negative(multiply(g, sin(x)))), kinds=FLOAT,
          doc="d/dx = -sin x.")
 cos = unary(COS)
 
-TAN = Op("tan", np.tan, vjp=lambda g, ans, x: multiply(g, add(square(ans), 1)), kinds=FLOAT,
+TAN = Op("tan", np.tan, vjp=holomorphic(lambda g, ans, x: multiply(g, add(square(ans), 1))), kinds=FLOAT,
          doc="d/dx = 1 + tan^2 x.")
 tan = unary(TAN)
 
 ASIN = Op("asin", np.arcsin,
-          vjp=lambda g, ans, x: multiply_no_nan(rsqrt(subtract(1, square(x))), g), kinds=FLOAT,
+          vjp=holomorphic(lambda g, ans, x: multiply_no_nan(rsqrt(subtract(1, square(x))), g)), kinds=FLOAT,
           doc="d/dx = 1/sqrt(1 - x^2).")
 asin = unary(ASIN)
 
 ACOS = Op("acos", np.arccos,
-          vjp=lambda g, ans, x: negative(multiply_no_nan(rsqrt(subtract(1, square(x))), g)),
+          vjp=holomorphic(lambda g, ans, x: negative(multiply_no_nan(rsqrt(subtract(1, square(x))), g))),
           kinds=FLOAT, doc="d/dx = -1/sqrt(1 - x^2).")
 acos = unary(ACOS)
 
-ATAN = Op("atan", np.arctan, vjp=lambda g, ans, x: divide(g, add(square(x), 1)), kinds=FLOAT,
+ATAN = Op("atan", np.arctan, vjp=holomorphic(lambda g, ans, x: divide(g, add(square(x), 1))), kinds=FLOAT,
           doc="d/dx = 1/(1 + x^2).")
 atan = unary(ATAN)
 
@@ -236,25 +257,27 @@ ATAN2 = Op("atan2", np.arctan2,
            doc="atan2(y, x). d/dy = x/(x^2+y^2), d/dx = -y/(x^2+y^2); 0 at (0, 0) instead of NaN.")
 atan2 = binary(ATAN2)
 
-SINH = Op("sinh", np.sinh, vjp=lambda g, ans, x: multiply(g, cosh(x)), kinds=FLOAT, doc="d/dx = cosh x.")
+SINH = Op("sinh", np.sinh, vjp=holomorphic(lambda g, ans, x: multiply(g, cosh(x))), kinds=FLOAT, doc="d/dx = cosh x.")
 sinh = unary(SINH)
 
-COSH = Op("cosh", np.cosh, vjp=lambda g, ans, x: multiply(g, sinh(x)), kinds=FLOAT, doc="d/dx = sinh x.")
+COSH = Op("cosh", np.cosh, vjp=holomorphic(lambda g, ans, x: multiply(g, sinh(x))), kinds=FLOAT, doc="d/dx = sinh x.")
 cosh = unary(COSH)
 
-TANH = Op("tanh", np.tanh, vjp=lambda g, ans, x: multiply(g, subtract(1, square(ans))), kinds=FLOAT,
+TANH = Op("tanh", np.tanh, vjp=holomorphic(lambda g, ans, x: multiply(g, subtract(1, square(ans)))), kinds=FLOAT,
           doc="d/dx = 1 - tanh^2 x (reuses the output).")
 tanh = unary(TANH)
 
 
 def _sigmoid(x):
+    if x.dtype.kind == "c":
+        return (1 / (1 + np.exp(-x)))[()]
     # Stable for large |x|: exp never overflows.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(x), copy=False)[()]
 
 
 SIGMOID = Op("sigmoid", _sigmoid,
-             vjp=lambda g, ans, x: multiply(g, multiply(ans, subtract(1, ans))), kinds=FLOAT,
+             vjp=holomorphic(lambda g, ans, x: multiply(g, multiply(ans, subtract(1, ans)))), kinds=FLOAT,
              doc="1/(1 + e^-x). d/dx = s(1 - s); exactly 0 when saturated.")
 sigmoid = unary(SIGMOID)
 
@@ -263,7 +286,7 @@ def _softplus(x):
     return np.logaddexp(x.dtype.type(0), x)
 
 
-SOFTPLUS = Op("softplus", _softplus, vjp=lambda g, ans, x: multiply(g, sigmoid(x)), kinds=FLOAT,
+SOFTPLUS = Op("softplus", _softplus, vjp=lambda g, ans, x: multiply(g, sigmoid(x)), kinds=REAL,
               doc="log(1 + e^x), stable. d/dx = sigmoid(x).")
 softplus = unary(SOFTPLUS)
 
@@ -278,19 +301,19 @@ def _erf(x):
 
 ERF = Op("erf", via_float32(_erf),
          vjp=lambda g, ans, x: multiply(g, multiply(exp(negative(square(x))), 2 / _pymath.sqrt(_pymath.pi))),
-         kinds=FLOAT, doc="The error function. d/dx = 2/sqrt(pi) e^(-x^2).")
+         kinds=REAL, doc="The error function. d/dx = 2/sqrt(pi) e^(-x^2).")
 erf = unary(ERF)
 
 MAXIMUM = Op("maximum", np.maximum,
              vjp=(lambda g, ans, x, y: where(greater_equal(x, y), g, 0),
                   lambda g, ans, x, y: where(greater_equal(x, y), 0, g)),
-             doc="max(x, y). Ties give the whole gradient to x, as in TF.")
+             kinds=REAL_NUMERIC, doc="max(x, y). Ties give the whole gradient to x, as in TF.")
 maximum = binary(MAXIMUM)
 
 MINIMUM = Op("minimum", np.minimum,
              vjp=(lambda g, ans, x, y: where(less_equal(x, y), g, 0),
                   lambda g, ans, x, y: where(less_equal(x, y), 0, g)),
-             doc="min(x, y). Ties give the whole gradient to x, as in TF.")
+             kinds=REAL_NUMERIC, doc="min(x, y). Ties give the whole gradient to x, as in TF.")
 minimum = binary(MINIMUM)
 
 

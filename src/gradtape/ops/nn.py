@@ -11,9 +11,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..dispatch import apply, convert_to_tensor, unary, dtype_mismatch
+from ..dispatch import apply, bad_dtype, convert_to_tensor, unary, dtype_mismatch
 from ..errors import InvalidArgumentError
-from ..registry import Op, FLOAT
+from ..registry import Op, FLOAT, REAL
 from ..tensor import Tensor
 from .math import (add, cast, exp, greater, greater_equal, less, log, logical_and, multiply, negative, sigmoid,
                    softplus, square, subtract, tanh, where, erf, log_sigmoid, maximum, divide)
@@ -28,7 +28,7 @@ def _relu(x):
     return np.maximum(x, x.dtype.type(0))
 
 
-RELU = Op("relu", _relu, vjp=lambda g, ans, x: relu_grad(g, x), kinds=FLOAT + "iu",
+RELU = Op("relu", _relu, vjp=lambda g, ans, x: relu_grad(g, x), kinds=REAL + "iu",
           doc="max(x, 0). The gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as TF).")
 relu = unary(RELU)
 
@@ -63,20 +63,23 @@ def _leaky_forward(x, alpha):
 
 
 LEAKY_RELU = Op("leaky_relu", _leaky_forward,
-                vjp=lambda g, ans, x, alpha: where(greater(x, 0), g, multiply(g, alpha)), kinds=FLOAT,
+                vjp=lambda g, ans, x, alpha: where(greater(x, 0), g, multiply(g, alpha)), kinds=REAL,
                 doc="x if x > 0 else alpha x. The gradient at 0 is alpha, as TF.")
 
 
 def leaky_relu(features: Any, alpha: float = 0.2, name: Optional[str] = None) -> Tensor:
     """Leaky ReLU with slope ``alpha`` for negative inputs (``tf.nn.leaky_relu``, default 0.2)."""
-    return apply(LEAKY_RELU, (convert_to_tensor(features),), {"alpha": float(alpha)})
+    x = convert_to_tensor(features)
+    if x._value.dtype.kind not in LEAKY_RELU.kinds:
+        raise bad_dtype(LEAKY_RELU, x)
+    return apply(LEAKY_RELU, (x,), {"alpha": float(alpha)})
 
 
 def _elu(x):
     return np.where(x > 0, x, np.expm1(np.minimum(x, x.dtype.type(0))))[()]
 
 
-ELU = Op("elu", _elu, vjp=lambda g, ans, x: where(less(ans, 0), multiply(g, add(ans, 1)), g), kinds=FLOAT,
+ELU = Op("elu", _elu, vjp=lambda g, ans, x: where(less(ans, 0), multiply(g, add(ans, 1)), g), kinds=REAL,
          doc="x if x > 0 else e^x - 1. The gradient uses the output: g (ans + 1) where ans < 0, else g "
              "(1 at x = 0, as TF).")
 elu = unary(ELU)
@@ -90,7 +93,7 @@ def _selu(x):
 SELU = Op("selu", _selu,
           vjp=lambda g, ans, x: where(less(ans, 0), multiply(g, add(ans, _SELU_SCALE * _SELU_ALPHA)),
                                       multiply(g, _SELU_SCALE)),
-          kinds=FLOAT, doc="scale * elu(x, alpha). The gradient at 0 is scale, as TF.")
+          kinds=REAL, doc="scale * elu(x, alpha). The gradient at 0 is scale, as TF.")
 selu = unary(SELU)
 
 
@@ -132,7 +135,7 @@ def _softmax_vjp(g, ans, x, axis):
     return multiply(ans, subtract(g, reduce_sum(multiply(g, ans), axis=axis, keepdims=True)))
 
 
-SOFTMAX = Op("softmax", _softmax_forward, vjp=_softmax_vjp, kinds=FLOAT,
+SOFTMAX = Op("softmax", _softmax_forward, vjp=_softmax_vjp, kinds=REAL,
              doc="exp(x - max) / sum. The gradient is s (g - sum(g s)); stable for large logits.")
 
 
@@ -145,7 +148,7 @@ def _log_softmax_vjp(g, ans, x, axis):
     return subtract(g, multiply(exp(ans), reduce_sum(g, axis=axis, keepdims=True)))
 
 
-LOG_SOFTMAX = Op("log_softmax", _log_softmax_forward, vjp=_log_softmax_vjp, kinds=FLOAT,
+LOG_SOFTMAX = Op("log_softmax", _log_softmax_forward, vjp=_log_softmax_vjp, kinds=REAL,
                  doc="x - logsumexp(x). The gradient is g - softmax(x) sum(g).")
 
 
@@ -153,6 +156,9 @@ def _softmax_axis(x: Tensor, axis: Any, op: str) -> int:
     nd = x._value.ndim
     if nd == 0:
         raise InvalidArgumentError(f"{op}: logits must have rank >= 1, got a scalar.")
+    if x._value.dtype.kind not in "fV":
+        raise InvalidArgumentError(f"{op}: logits must be a real floating tensor (TF has no {op} "
+                                   f"kernel for {x.dtype.name}); cast it first, e.g. tf.cast(x, tf.float32).")
     (ax,) = _axes(-1 if axis is None else axis, nd, op)
     return ax
 

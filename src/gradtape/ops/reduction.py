@@ -13,10 +13,10 @@ from .. import _array
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
-from ..registry import Op, FLOAT, NUMERIC, ANY
+from ..registry import Op, FLOAT, NUMERIC, ANY, REAL, REAL_NUMERIC
 from ..tensor import Tensor
-from .math import (add, divide, divide_no_nan, equal, exp, multiply, multiply_no_nan, sqrt,
-                   square, subtract, cast, where, reciprocal)
+from .math import (add, divide, divide_no_nan, equal, exp, holomorphic, multiply, multiply_no_nan,
+                   sqrt, square, subtract, cast, where, reciprocal)
 
 
 def _axes(axis: Any, ndim: int, op: str) -> Optional[tuple]:
@@ -147,9 +147,9 @@ def _min_forward(x, axes, keepdims):
     return np.min(x, axis=axes, keepdims=keepdims)[()]
 
 
-REDUCE_MAX = Op("reduce_max", _max_forward, vjp=_max_vjp,
+REDUCE_MAX = Op("reduce_max", _max_forward, vjp=_max_vjp, kinds=REAL_NUMERIC,
                 doc="Max over axes. Tied maxima share the gradient equally, as in TF.")
-REDUCE_MIN = Op("reduce_min", _min_forward, vjp=_max_vjp,
+REDUCE_MIN = Op("reduce_min", _min_forward, vjp=_max_vjp, kinds=REAL_NUMERIC,
                 doc="Min over axes. Tied minima share the gradient equally, as in TF.")
 
 
@@ -189,7 +189,7 @@ def _prod_vjp(g, ans, x, axes, keepdims):
     return multiply(others, _expand_to(g, x, axes, keepdims))
 
 
-REDUCE_PROD = Op("reduce_prod", via_float32(_prod_forward), vjp=_prod_vjp,
+REDUCE_PROD = Op("reduce_prod", via_float32(_prod_forward), vjp=holomorphic(_prod_vjp),
                  doc="Product over axes. The gradient is the product of the other entries, exact "
                      "with zeros (no division).")
 
@@ -232,7 +232,7 @@ def _logsumexp_vjp(g, ans, x, axes, keepdims):
     return multiply(_expand_to(g, x, axes, keepdims), p)
 
 
-REDUCE_LOGSUMEXP = Op("reduce_logsumexp", via_float32(_logsumexp_forward), vjp=_logsumexp_vjp, kinds=FLOAT,
+REDUCE_LOGSUMEXP = Op("reduce_logsumexp", via_float32(_logsumexp_forward), vjp=_logsumexp_vjp, kinds=REAL,
                       doc="log(sum(exp(x))), max-shifted so large inputs do not overflow. "
                           "d/dx = softmax(x).")
 
@@ -405,7 +405,7 @@ def _cumprod_vjp(g, ans, x, axis, exclusive, reverse):
     return transpose(grad, inv)
 
 
-CUMPROD = Op("cumprod", via_float32(_scan(np.cumprod, 1)), vjp=_cumprod_vjp,
+CUMPROD = Op("cumprod", via_float32(_scan(np.cumprod, 1)), vjp=holomorphic(_cumprod_vjp),
              doc="Cumulative product. The gradient is exact with zeros (no division), "
                  "O(n^2) in the scanned length.")
 

@@ -15,9 +15,9 @@ import numpy as np
 
 from ..dispatch import apply, unary, binary, convert_to_tensor
 from ..errors import InvalidArgumentError
-from ..registry import Op, FLOAT, NUMERIC
+from ..registry import Op, FLOAT, NUMERIC, REAL
 from ..tensor import Tensor
-from .math import (add, divide, exp, log, multiply, multiply_no_nan, negative, reciprocal, rsqrt,
+from .math import (add, divide, exp, holomorphic, log, multiply, multiply_no_nan, negative, reciprocal, rsqrt,
                    square, subtract, where, equal, erf)
 
 
@@ -31,15 +31,15 @@ def _f64(fn):
 
 # -- inverse hyperbolic functions, erfc --------------------------------------------------------
 
-ATANH = Op("atanh", np.arctanh, vjp=lambda g, ans, x: multiply_no_nan(reciprocal(subtract(1, square(x))), g),
+ATANH = Op("atanh", np.arctanh, vjp=holomorphic(lambda g, ans, x: multiply_no_nan(reciprocal(subtract(1, square(x))), g)),
            kinds=FLOAT, doc="d/dx = 1/(1 - x^2).")
 atanh = unary(ATANH)
 
-ASINH = Op("asinh", np.arcsinh, vjp=lambda g, ans, x: multiply(g, rsqrt(add(square(x), 1))),
+ASINH = Op("asinh", np.arcsinh, vjp=holomorphic(lambda g, ans, x: multiply(g, rsqrt(add(square(x), 1)))),
            kinds=FLOAT, doc="d/dx = 1/sqrt(x^2 + 1).")
 asinh = unary(ASINH)
 
-ACOSH = Op("acosh", np.arccosh, vjp=lambda g, ans, x: multiply_no_nan(rsqrt(subtract(square(x), 1)), g),
+ACOSH = Op("acosh", np.arccosh, vjp=holomorphic(lambda g, ans, x: multiply_no_nan(rsqrt(subtract(square(x), 1)), g)),
            kinds=FLOAT, doc="d/dx = 1/sqrt(x^2 - 1).")
 acosh = unary(ACOSH)
 
@@ -52,7 +52,7 @@ def _erfc_forward(x):
 
 ERFC = Op("erfc", _erfc_forward,
           vjp=lambda g, ans, x: multiply(g, multiply(exp(negative(square(x))), -2 / _pymath.sqrt(_pymath.pi))),
-          kinds=FLOAT, doc="1 - erf(x). d/dx = -2/sqrt(pi) e^(-x^2).")
+          kinds=REAL, doc="1 - erf(x). d/dx = -2/sqrt(pi) e^(-x^2).")
 erfc = unary(ERFC)
 
 
@@ -64,8 +64,8 @@ def _xdivy(x, y):
 
 
 XDIVY = Op("xdivy", _xdivy,
-           vjp=(lambda g, ans, x, y: xdivy(g, y),
-                lambda g, ans, x, y: negative(multiply(g, xdivy(ans, y)))),
+           vjp=holomorphic((lambda g, ans, x, y: xdivy(g, y),
+                            lambda g, ans, x, y: negative(multiply(g, xdivy(ans, y))))),
            kinds=FLOAT, doc="x / y, 0 where x == 0 (tf.math.xdivy). d/dx = 1/y, d/dy = -x/y^2.")
 xdivy = binary(XDIVY)
 
@@ -166,11 +166,11 @@ def _polygamma64(n, x):
     return out[()]
 
 
-LGAMMA = Op("lgamma", _f64(_lgamma64), vjp=lambda g, ans, x: multiply(g, digamma(x)), kinds=FLOAT,
+LGAMMA = Op("lgamma", _f64(_lgamma64), vjp=lambda g, ans, x: multiply(g, digamma(x)), kinds=REAL,
             doc="log |Gamma(x)| (Lanczos). d/dx = digamma(x).")
 lgamma = unary(LGAMMA)
 
-DIGAMMA = Op("digamma", _f64(_digamma64), vjp=lambda g, ans, x: multiply(g, polygamma(1, x)), kinds=FLOAT,
+DIGAMMA = Op("digamma", _f64(_digamma64), vjp=lambda g, ans, x: multiply(g, polygamma(1, x)), kinds=REAL,
              doc="psi(x) = d/dx lgamma(x) (recurrence + asymptotic series). d/dx = polygamma(1, x).")
 digamma = unary(DIGAMMA)
 
@@ -179,7 +179,7 @@ def _polygamma_vjp_x(g, ans, a, x):
     return multiply(g, polygamma(add(a, 1), x))
 
 
-POLYGAMMA = Op("polygamma", _f64(_polygamma64), vjp=(None, _polygamma_vjp_x), kinds=FLOAT,
+POLYGAMMA = Op("polygamma", _f64(_polygamma64), vjp=(None, _polygamma_vjp_x), kinds=REAL,
                doc="psi^(a)(x), the a-th derivative of digamma; integer a >= 0 (a = 0 gives digamma). d/dx = polygamma(a + 1, x); no gradient for a, as TF.")
 
 
