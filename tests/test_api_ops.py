@@ -48,6 +48,10 @@ def _compare(got, want, where: str) -> None:
     got_dtype = got.dtype.name if hasattr(got, "dtype") else arr.dtype.name
     assert got_dtype == want["dtype"], f"{where}: dtype {got_dtype} != TF's {want['dtype']}"
     assert list(arr.shape) == want["shape"], f"{where}: shape {list(arr.shape)} != TF's {want['shape']}"
+    if want["dtype"] == "string":
+        got_text = [bytes(b).decode("latin-1") for b in arr.reshape(-1)]
+        assert got_text == list(np.asarray(want["value"], dtype=object).reshape(-1)), f"{where}: {got_text}"
+        return
     ref = np.asarray(want["value"], dtype=np.float64 if arr.dtype.kind in "fcV" else None)
     if arr.dtype.kind == "c":
         ref = ref[..., 0] + 1j * ref[..., 1]

@@ -346,3 +346,6 @@ CASES.update(MORE_CASES)
 
 from signal_cases import SIGNAL_CASES  # noqa: E402  (tf.signal: transforms, stft, mel, dct)
 CASES.update(SIGNAL_CASES)
+
+from lookup_cases import LOOKUP_CASES  # noqa: E402  (tf.lookup tables)
+CASES.update(LOOKUP_CASES)

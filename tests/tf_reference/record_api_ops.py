@@ -33,6 +33,10 @@ def encode(v):
                                    "dense_shape": encode(v.dense_shape)}}
     a = np.asarray(v)
     dtype = v.dtype.name if hasattr(v, "dtype") and hasattr(v.dtype, "name") else a.dtype.name
+    if a.dtype.kind in "OS":    # strings: latin-1 text keeps every byte
+        return {"dtype": "string", "shape": list(a.shape),
+                "value": np.vectorize(lambda b: bytes(b).decode("latin-1"), otypes=[object])(a).tolist()
+                if a.size else []}
     if a.dtype.kind == "c":     # [real, imag] pairs
         return {"dtype": dtype, "shape": list(a.shape), "value": np.stack([a.real, a.imag], -1).tolist()}
     return {"dtype": dtype, "shape": list(a.shape),
