@@ -296,3 +296,22 @@ def test_restore_into_unbuilt_model_warns(tmp_path):
         st = Checkpoint(model=Unbuilt()).restore(p)
     with pytest.raises(AssertionError):
         st.assert_consumed()
+
+
+def test_load_checkpoint_reader_reads_shapes_dtypes_and_values(tmp_path):
+    v = tf.Variable([[1.0, 2.0, 3.0]])
+    step = tf.Variable(7, dtype=tf.int64)
+    path = tf.train.Checkpoint(v=v, step=step).save(str(tmp_path / "ck"))
+    for where in (path, str(tmp_path)):
+        reader = tf.train.load_checkpoint(where)
+        shapes = reader.get_variable_to_shape_map()
+        assert shapes["v"] == [1, 3] and shapes["step"] == []
+        assert reader.get_variable_to_dtype_map()["step"] == tf.int64
+        np.testing.assert_array_equal(reader.get_tensor("v"), [[1.0, 2.0, 3.0]])
+        assert reader.has_tensor("step") and not reader.has_tensor("w")
+    with pytest.raises(tf.errors.NotFoundError, match="w"):
+        reader.get_tensor("w")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no checkpoint"):
+        tf.train.load_checkpoint(str(empty))

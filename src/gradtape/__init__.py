@@ -199,7 +199,7 @@ metrics = keras.metrics
 # Sub-namespaces imported on first use (``tf.image`` loads ``gradtape.image``): they are larger
 # and their optional dependencies (Pillow, protobuf, tensorboard, CuPy, mpi4py) load only when
 # a program uses them. A name whose module is not part of gradtape raises AttributeError.
-_LAZY_SUBMODULES = ("audio", "config", "distribute", "image", "io", "lookup", "ragged",
+_LAZY_SUBMODULES = ("audio", "compat", "config", "distribute", "experimental", "image", "io", "lookup", "ragged",
                     "saved_model", "signal", "sparse", "strings", "summary", "types", "version")
 
 
@@ -228,7 +228,7 @@ from .forward import ForwardAccumulator  # noqa: F401,E402
 from . import explain, viz  # noqa: F401,E402
 from .registry import REGISTRY as _REGISTRY  # noqa: F401,E402
 
-# --- TF 1.x-era names used by older tutorials (tf.contrib.eager, tf.compat.v1) -----------------
+# --- TF 1.x-era names used by older tutorials (tf.contrib.eager; tf.compat.v1 is in compat.py) ---
 
 
 def enable_eager_execution(*args: Any, **kwargs: Any) -> None:
@@ -241,7 +241,5 @@ contrib = _Namespace(eager=_Namespace(
     implicit_gradients=implicit_gradients, implicit_value_and_gradients=implicit_value_and_gradients,
     custom_gradient=custom_gradient, GradientTape=GradientTape, Variable=Variable,
     enable_eager_execution=enable_eager_execution, executing_eagerly=executing_eagerly))
-compat = _Namespace(v1=_Namespace(enable_eager_execution=enable_eager_execution,
-                                  executing_eagerly=executing_eagerly))
 
-__version__ = "0.1.0"
+from .version import VERSION as __version__  # noqa: E402

@@ -509,11 +509,17 @@ def binary(op: Op):
             if ty is Tensor:
                 yv = y._value
                 if dt != yv.dtype:
-                    raise dtype_mismatch(op, x, y)
+                    if not NUMPY_PROMOTION[0]:
+                        raise dtype_mismatch(op, x, y)
+                    x, y = _promote_pair(x, y)
+                    xv, yv, dt = x._value, y._value, x._value.dtype
             elif ty is _float or ty is _int:
                 yv = y
                 if ty is _float and dt.kind not in "fcV":
-                    raise _int_float(op, x, y)
+                    if not NUMPY_PROMOTION[0]:
+                        raise _int_float(op, x, y)
+                    x = _promote_pair(x, convert_to_tensor(np.float64(0)))[0]
+                    xv, dt = x._value, x._value.dtype
             else:
                 y = to_tensor_like(y, x)
                 yv = y._value
@@ -523,7 +529,10 @@ def binary(op: Op):
             if tx is _float or tx is _int:
                 xv = x
                 if tx is _float and dt.kind not in "fcV":
-                    raise _int_float(op, y, x)
+                    if not NUMPY_PROMOTION[0]:
+                        raise _int_float(op, y, x)
+                    y = _promote_pair(y, convert_to_tensor(np.float64(0)))[0]
+                    yv, dt = y._value, y._value.dtype
             else:
                 x = to_tensor_like(x, y)
                 xv = x._value
@@ -554,6 +563,18 @@ def binary(op: Op):
 
     fn.__name__ = fn.__qualname__ = op.name
     return fn
+
+
+# Set by tf.experimental.numpy.experimental_enable_numpy_behavior(): binary ops on mixed dtypes
+# promote with NumPy's rules instead of raising (only the error path reads it).
+NUMPY_PROMOTION = [False]
+
+
+def _promote_pair(x: Tensor, y: Tensor) -> tuple:
+    from .ops.math import cast
+    common = np.result_type(x._value.dtype, y._value.dtype)
+    return (x if x._value.dtype == common else cast(x, common),
+            y if y._value.dtype == common else cast(y, common))
 
 
 def _int_float(op: Op, t: Tensor, scalar: float) -> TypeError:

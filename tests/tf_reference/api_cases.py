@@ -349,3 +349,6 @@ CASES.update(SIGNAL_CASES)
 
 from lookup_cases import LOOKUP_CASES  # noqa: E402  (tf.lookup tables)
 CASES.update(LOOKUP_CASES)
+
+from tnp_cases import TNP_CASES  # noqa: E402  (tf.experimental.numpy)
+CASES.update(TNP_CASES)

@@ -1,4 +1,5 @@
 """``tf.keras`` for gradtape: optimizers, layers, models, losses, metrics, data sets, callbacks."""
+from ..version import VERSION as __version__  # noqa: F401  (gradtape's version; not a Keras build)
 from . import optimizers  # noqa: F401
 
 # Each part of the training stack adds its imports in its own section below.

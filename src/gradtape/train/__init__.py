@@ -1,6 +1,7 @@
 """``tf.train``: object-based checkpoints (``Checkpoint``, ``CheckpointManager``, ``latest_checkpoint``)."""
 from .checkpoint import (  # noqa: F401
-    Checkpoint, CheckpointLoadStatus, CheckpointManager, latest_checkpoint, list_variables, load_variable)
+    Checkpoint, CheckpointLoadStatus, CheckpointManager, CheckpointReader, latest_checkpoint, list_variables,
+    load_checkpoint, load_variable)
 
 _EXAMPLE_NAMES = ("BytesList", "Example", "Feature", "FeatureList", "FeatureLists", "Features", "FloatList",
                   "Int64List", "SequenceExample")

@@ -493,6 +493,49 @@ def load_variable(ckpt_dir_or_file: str, name: str) -> np.ndarray:
     return data[name]
 
 
+class CheckpointReader:
+    """Read a checkpoint's stored values by key (what ``tf.train.load_checkpoint`` returns):
+    ``get_variable_to_shape_map``, ``get_variable_to_dtype_map``, ``has_tensor``,
+    ``get_tensor``. The file is read once; values come back as NumPy arrays, as in TF."""
+
+    def __init__(self, ckpt_dir_or_file: str):
+        path = os.fspath(ckpt_dir_or_file)
+        if os.path.isdir(path):
+            latest = latest_checkpoint(path)
+            if latest is None:
+                raise ValueError(f"load_checkpoint: no checkpoint found in directory {path!r}.")
+            path = latest
+        self._path = path
+        self._data = _read_data(path)
+
+    def get_variable_to_shape_map(self) -> dict:
+        """``{key: shape list}`` of every stored value."""
+        return {k: list(np.shape(v)) for k, v in self._data.items()}
+
+    def get_variable_to_dtype_map(self) -> dict:
+        """``{key: DType}`` of every stored value."""
+        from .. import dtypes
+        return {k: dtypes.as_dtype(np.asarray(v).dtype) for k, v in self._data.items()}
+
+    def has_tensor(self, key: str) -> bool:
+        """Whether ``key`` is stored."""
+        return key in self._data
+
+    def get_tensor(self, key: str) -> np.ndarray:
+        """The stored value of ``key`` (a copy)."""
+        from ..errors import NotFoundError
+        if key not in self._data:
+            raise NotFoundError(f"Key {key} not found in checkpoint {self._path}; stored keys: "
+                                f"{sorted(self._data)[:20]}")
+        return np.array(self._data[key], copy=True)
+
+
+def load_checkpoint(ckpt_dir_or_file: str) -> CheckpointReader:
+    """A :class:`CheckpointReader` for a checkpoint file prefix, or the newest checkpoint in a
+    directory (``tf.train.load_checkpoint``)."""
+    return CheckpointReader(ckpt_dir_or_file)
+
+
 class CheckpointManager:
     """Numbered checkpoints in a directory, keeping the newest ``max_to_keep``
     (``tf.train.CheckpointManager``)."""
