@@ -10,6 +10,7 @@ from .ops.math import sigmoid, softplus, tanh  # noqa: F401
 from .ops.linalg import l2_normalize  # noqa: F401
 from .ops.indexing import top_k  # noqa: F401
 from .ops.array import batch_normalization, depth_to_space, space_to_depth  # noqa: F401
+from .ops.ctc import ctc_beam_search_decoder, ctc_greedy_decoder, ctc_loss  # noqa: F401
 
 
 def embedding_lookup(params, ids, max_norm=None, name=None):
@@ -21,7 +22,7 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
         params = params[0]
     return gather(params, ids)
 
-# --- convolution and pooling (issue 4, part C1) ---
+# --- convolution and pooling ---
 from .ops.conv import (  # noqa: F401,E402
     atrous_conv2d, avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, conv1d, conv1d_transpose, conv2d,
     conv2d_transpose, conv3d, conv3d_transpose, conv_transpose, convolution, max_pool, max_pool1d, max_pool2d,

@@ -352,3 +352,6 @@ CASES.update(LOOKUP_CASES)
 
 from tnp_cases import TNP_CASES  # noqa: E402  (tf.experimental.numpy)
 CASES.update(TNP_CASES)
+
+from ctc_cases import CTC_CASES  # noqa: E402  (CTC loss and decoders)
+CASES.update(CTC_CASES)

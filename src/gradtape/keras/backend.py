@@ -64,3 +64,65 @@ def set_value(x: Any, value: Any) -> None:
 def count_params(x: Any) -> int:
     import numpy as np
     return int(np.prod(x.shape))
+
+
+# -- CTC (tf.keras.backend's ctc_* helpers, on tf.nn's CTC) -----------------------------------
+
+def ctc_label_dense_to_sparse(labels: Any, label_lengths: Any) -> Any:
+    """Dense ``[batch, max_len]`` labels with per-row lengths as a SparseTensor
+    (``keras.backend.ctc_label_dense_to_sparse``)."""
+    import numpy as np
+    from ..sparse import SparseTensor
+    dense = np.asarray(getattr(labels, "_value", labels))
+    lengths = np.asarray(getattr(label_lengths, "_value", label_lengths)).astype(np.int64).reshape(-1)
+    idx = [[b, i] for b in range(dense.shape[0]) for i in range(int(lengths[b]))]
+    vals = [dense[b, i] for b, i in idx]
+    return SparseTensor(np.asarray(idx, dtype=np.int64).reshape(-1, 2), np.asarray(vals, dtype=dense.dtype),
+                        np.asarray(dense.shape, dtype=np.int64))
+
+
+def ctc_batch_cost(y_true: Any, y_pred: Any, input_length: Any, label_length: Any) -> Any:
+    """CTC loss per example, ``[batch, 1]`` (``keras.backend.ctc_batch_cost``): ``y_pred`` are
+    softmax probabilities ``[batch, time, classes]`` with the blank last; ``input_length`` and
+    ``label_length`` are ``[batch, 1]``."""
+    import numpy as np
+    from ..dispatch import convert_to_tensor
+    from ..ops.ctc import ctc_loss
+    from ..ops.math import log
+    from ..ops.shape import expand_dims, transpose
+    pred = convert_to_tensor(y_pred)
+    eps = np.asarray(epsilon(), dtype=pred._value.dtype)
+    logits = log(transpose(pred, [1, 0, 2]) + eps)
+    lab_len = np.asarray(getattr(label_length, "_value", label_length)).astype(np.int64).reshape(-1)
+    in_len = np.asarray(getattr(input_length, "_value", input_length)).astype(np.int64).reshape(-1)
+    loss = ctc_loss(np.asarray(getattr(y_true, "_value", y_true)).astype(np.int64), logits, lab_len, in_len,
+                    logits_time_major=True, blank_index=-1)
+    return expand_dims(loss, 1)
+
+
+def ctc_decode(y_pred: Any, input_length: Any, greedy: bool = True, beam_width: int = 100,
+               top_paths: int = 1) -> tuple:
+    """Decode softmax outputs ``[batch, time, classes]`` (``keras.backend.ctc_decode``): greedy best
+    path, or beam search keeping ``top_paths``. Returns ``(list of dense [batch, max_len] int64
+    sequences padded with -1, log probabilities [batch, top_paths])``."""
+    import numpy as np
+    from .. import sparse as _sparse
+    from ..dispatch import convert_to_tensor
+    from ..ops.ctc import ctc_beam_search_decoder, ctc_greedy_decoder
+    from ..ops.math import log
+    from ..ops.shape import transpose
+    pred = convert_to_tensor(y_pred)
+    eps = np.asarray(epsilon(), dtype=pred._value.dtype)
+    logits = log(transpose(pred, [1, 0, 2]) + eps)
+    lengths = np.asarray(getattr(input_length, "_value", input_length)).astype(np.int64).reshape(-1)
+    if greedy:
+        decoded, log_prob = ctc_greedy_decoder(logits, lengths)
+    else:
+        decoded, log_prob = ctc_beam_search_decoder(logits, lengths, beam_width=beam_width, top_paths=top_paths,
+                                                    merge_repeated=True)     # tf.compat.v1's decoder, as Keras
+    batch, steps = np.shape(pred._value)[:2]
+    dense = []
+    for d in decoded:         # Keras pads every sequence to the number of time steps with -1
+        sp = _sparse.SparseTensor(d.indices, d.values, np.asarray([batch, steps], dtype=np.int64))
+        dense.append(_sparse.to_dense(sp, default_value=-1))
+    return dense, log_prob
