@@ -29,3 +29,19 @@ def test_v1_keeps_only_the_eager_tutorial_names():
 def test_version_strings():
     assert tf.version.VERSION == tf.__version__ == tf.keras.__version__
     assert isinstance(tf.version.GIT_VERSION, str) and isinstance(tf.version.COMPILER_VERSION, str)
+
+
+def test_dtypes_complex_is_tf_complex():
+    z = tf.dtypes.complex(tf.constant([1.0]), tf.constant([2.0]))
+    assert z.dtype == tf.complex64 and z.numpy()[0] == 1 + 2j
+
+
+def test_keras_backend_random_helpers():
+    tf.random.set_seed(3)
+    a = tf.keras.backend.random_normal([500], mean=2.0, stddev=0.5, seed=1)
+    assert a.dtype == tf.float32 and abs(float(tf.reduce_mean(a)) - 2.0) < 0.1
+    u = tf.keras.backend.random_uniform([500], 1.0, 3.0)
+    assert 1.0 <= float(tf.reduce_min(u)) and float(tf.reduce_max(u)) < 3.0
+    b = tf.keras.backend.random_bernoulli([1000], p=0.25)
+    assert set(b.numpy().tolist()) <= {0.0, 1.0} and 0.18 < float(tf.reduce_mean(b)) < 0.32
+    assert float(tf.reduce_max(tf.abs(tf.keras.backend.truncated_normal([500])))) <= 2.0

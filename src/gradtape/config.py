@@ -28,7 +28,8 @@ from typing import Any, Iterator, List, Optional, Sequence
 __all__ = ["PhysicalDevice", "LogicalDevice", "LogicalDeviceConfiguration", "list_physical_devices",
            "list_logical_devices", "get_visible_devices", "set_visible_devices",
            "get_logical_device_configuration", "set_logical_device_configuration",
-           "experimental", "threading", "device", "get_soft_device_placement", "set_soft_device_placement"]
+           "experimental", "threading", "device", "get_soft_device_placement", "set_soft_device_placement",
+           "run_functions_eagerly", "functions_run_eagerly", "optimizer"]
 
 
 class PhysicalDevice:
@@ -182,6 +183,49 @@ def set_soft_device_placement(enabled: bool) -> None:
     """Soft placement (TF's default, on): an op pinned to a missing device runs on the CPU.
     Off, ``tf.device('/GPU:0')`` on a machine with no GPU raises InvalidArgumentError when used."""
     _STATE["soft"] = bool(enabled)
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Make every ``tf.function`` run its Python function eagerly (``tf.config.run_functions_eagerly``)."""
+    from .function import run_functions_eagerly as _run
+    _run(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    """Whether functions run eagerly (``tf.config.functions_run_eagerly``)."""
+    from .function import functions_run_eagerly as _get
+    return _get()
+
+
+class _Optimizer:
+    """``tf.config.optimizer``: graph-optimizer settings. gradtape has no XLA or Grappler, so the
+    values are kept and read back (``get_jit``, ``get_experimental_options``) and change nothing
+    about how functions run: the numbers are the same either way, as TF promises."""
+
+    def __init__(self) -> None:
+        self._jit: Any = False
+        self._options: dict = {}
+
+    def set_jit(self, enabled: Any) -> None:
+        """Record the XLA JIT setting (``tf.config.optimizer.set_jit``); gradtape has no JIT."""
+        self._jit = enabled
+
+    def get_jit(self) -> Any:
+        """The recorded JIT setting (``tf.config.optimizer.get_jit``)."""
+        return self._jit
+
+    def set_experimental_options(self, options: dict) -> None:
+        """Record Grappler options (``tf.config.optimizer.set_experimental_options``)."""
+        if not isinstance(options, dict):
+            raise TypeError(f"set_experimental_options: options must be a dict, got {type(options).__name__}.")
+        self._options.update(options)
+
+    def get_experimental_options(self) -> dict:
+        """The recorded Grappler options (``tf.config.optimizer.get_experimental_options``)."""
+        return dict(self._options)
+
+
+optimizer = _Optimizer()
 
 
 class _Experimental:

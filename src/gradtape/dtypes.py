@@ -186,3 +186,9 @@ def to_numpy(dtype: Any) -> np.dtype:
 
 
 __all__ = ["DType", "as_dtype"] + [d._name for d in _ALL] + ["half", "double"]
+
+
+def complex(real: Any, imag: Any, name: Any = None) -> Any:  # noqa: A001  (TF's name)
+    """``real + i * imag`` (``tf.dtypes.complex``, the same function as ``tf.complex``)."""
+    from .ops.array import complex as _complex
+    return _complex(real, imag)

@@ -1152,6 +1152,22 @@ def _fast_key(args: tuple) -> Optional[tuple]:
     return tuple(fkey), vals
 
 
+# tf.config.run_functions_eagerly: process-wide, as in TF (a debugging switch).
+RUN_EAGERLY = [False]
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """Make every ``tf.function`` run its Python function eagerly instead of its compiled plan
+    (``tf.config.run_functions_eagerly``): for debugging with print statements and breakpoints.
+    Values are the same either way; only speed differs. Process-wide, as in TF."""
+    RUN_EAGERLY[0] = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    """Whether ``run_functions_eagerly(True)`` is in effect (``tf.config.functions_run_eagerly``)."""
+    return RUN_EAGERLY[0]
+
+
 class Function:
     """A compiled Python function (``tf.function``'s result).
 
@@ -1249,6 +1265,8 @@ class Function:
         return lead + tuple(nest.pack_sequence_as(list(sig), conv))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if RUN_EAGERLY[0]:          # tf.config.run_functions_eagerly(True): the Python function runs
+            return self._call_eager(args, kwargs)
         if dispatch.PLACING:        # inside tf.device: the arguments are copied to that device first
             args, kwargs = _devices.place_args((args, kwargs))
         if not kwargs and not ACTIVE and self._fast:   # the common case: tensors in, no tape

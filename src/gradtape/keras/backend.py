@@ -126,3 +126,30 @@ def ctc_decode(y_pred: Any, input_length: Any, greedy: bool = True, beam_width: 
         sp = _sparse.SparseTensor(d.indices, d.values, np.asarray([batch, steps], dtype=np.int64))
         dense.append(_sparse.to_dense(sp, default_value=-1))
     return dense, log_prob
+
+
+# -- random tensors (tf.keras.backend's legacy helpers, on tf.random) --------------------------
+
+def random_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None, seed: Any = None) -> Any:
+    """Normal samples (``keras.backend.random_normal``); ``dtype`` defaults to ``floatx()``."""
+    from ..ops.random import normal
+    return normal(shape, mean, stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_uniform(shape: Any, minval: float = 0.0, maxval: float = 1.0, dtype: Any = None, seed: Any = None) -> Any:
+    """Uniform samples in ``[minval, maxval)`` (``keras.backend.random_uniform``)."""
+    from ..ops.random import uniform
+    return uniform(shape, minval, maxval, dtype=dtype or floatx(), seed=seed)
+
+
+def truncated_normal(shape: Any, mean: float = 0.0, stddev: float = 1.0, dtype: Any = None, seed: Any = None) -> Any:
+    """Normal samples within two standard deviations (``keras.backend.truncated_normal``)."""
+    from ..ops.random import truncated_normal as _tn
+    return _tn(shape, mean, stddev, dtype=dtype or floatx(), seed=seed)
+
+
+def random_bernoulli(shape: Any, p: float = 0.0, dtype: Any = None, seed: Any = None) -> Any:
+    """0/1 samples that are 1 with probability ``p`` (``keras.backend.random_bernoulli``)."""
+    from ..ops.math import cast, less
+    from ..ops.random import uniform
+    return cast(less(uniform(shape, dtype="float32", seed=seed), p), dtype or floatx())
