@@ -3,8 +3,8 @@
 
 Weights as Keras: ``depthwise_kernel`` ``(*kernel_size, in_channels, depth_multiplier)`` (output channel
 ``c * depth_multiplier + m``), ``pointwise_kernel`` ``(*1, in_channels * depth_multiplier, filters)``, then
-``bias``. The depthwise convolution runs as one ordinary convolution with a block-diagonal kernel
-built from ``depthwise_kernel`` (so its gradients are those of the convolution op).
+``bias``. The depthwise convolution runs as one grouped convolution (a group per input channel) with
+``depthwise_kernel`` reshaped to ``(*k, 1, C * M)`` (so its gradients are those of the convolution op).
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-from ...dispatch import convert_to_tensor
 from ...ops import conv as _conv
 from ...ops import math as _m
 from ...ops import shape as _s
@@ -23,13 +22,11 @@ from .convolutional import _data_format, _tuple, padding_arg
 from .core import _add_weight_with_options, _set_weight_options, _weight_options_config
 
 
-def _block_diagonal(kernel: Tensor, rank: int) -> Tensor:
-    """``(*k, C, M)`` -> ``(*k, C, C * M)`` with ``out[..., c, c * M + m] = kernel[..., c, m]``."""
+def _grouped_kernel(kernel: Tensor, rank: int) -> Tensor:
+    """``(*k, C, M)`` -> ``(*k, 1, C * M)``: the filter of a convolution with ``C`` groups whose output
+    channel ``c * M + m`` reads input channel ``c`` through ``kernel[..., c, m]``."""
     shape = tuple(int(d) for d in kernel.shape)
-    c, m = shape[-2], shape[-1]
-    eye = convert_to_tensor(np.eye(c, dtype=kernel.dtype.as_numpy_dtype).reshape(c, c, 1))
-    full = _m.multiply(_s.expand_dims(kernel, -2), eye)              # (*k, C, C, M)
-    return _s.reshape(full, shape[:rank] + (c, c * m))
+    return _s.reshape(kernel, shape[:rank] + (1, shape[-2] * shape[-1]))
 
 
 class _DepthwiseBase(Layer):
@@ -105,7 +102,7 @@ class _DepthwiseBase(Layer):
         if first:
             x = _conv._to_last(x, n)
         name = type(self).__name__
-        y = _conv._conv_nd(n, name, x, _block_diagonal(self.depthwise_kernel, n), self.strides,
+        y = _conv._conv_nd(n, name, x, _grouped_kernel(self.depthwise_kernel, n), self.strides,
                            self._padding_arg(), None, self.dilation_rate)
         if self.separable:
             y = _conv._conv_nd(n, name, y, self.pointwise_kernel, 1, "VALID", None, 1)
