@@ -1,11 +1,12 @@
 """Record tf.keras.applications facts (parameter counts, layer names, weight shapes, output shapes) with
 real Keras into tests/data/keras_apps.json, plus small models' outputs for seeded weights (MobileNetV2,
-MobileNetV3Small, a two-channel ConvNeXt) and weight files written by Keras for two of them:
+MobileNetV3Small, EfficientNetV2B0, a narrow ConvNeXt) and weight files written by Keras for two of them:
 tests/data/keras_apps_mnv3_small.h5.gz (Keras 2's legacy layout, the layout of Keras's published files) and
 tests/data/keras_apps_convnext_mini.h5.gz / .weights.h5.gz (legacy and Keras 3 layouts).
 
 Run: TF_ENABLE_ONEDNN_OPTS=0 CUDA_VISIBLE_DEVICES= /work/peers/tf/bin/python tests/tf_reference/make_app_refs.py
-(``--outputs-only`` keeps the recorded model facts and redoes only the outputs and weight files).
+(``--outputs-only`` keeps the recorded model facts and redoes only the outputs and weight files;
+``--models=A,B`` redoes the facts of those models too).
 """
 import hashlib
 import json
@@ -78,11 +79,20 @@ CASES = {
                          {"minimalistic": True, "include_top": False, "input_shape": (64, 64, 3), "pooling": "avg"},
                          {"include_preprocessing": False, "classes": 10, "dropout_rate": 0.0,
                           "input_shape": (48, 48, 3), "classifier_activation": None}],
+    "EfficientNetV2B0": [{}, {"include_top": False, "input_shape": (32, 32, 3), "pooling": "avg",
+                          "include_preprocessing": False}],
+    "EfficientNetV2B1": [{}],
+    "EfficientNetV2B2": [{}],
+    "EfficientNetV2B3": [{}],
+    "EfficientNetV2S": [{}],
+    "EfficientNetV2M": [{}],
+    "EfficientNetV2L": [{}],
     "MobileNetV3Large": [{}, {"minimalistic": True}, {"alpha": 1.25},
                          {"alpha": 0.75, "include_top": False, "input_shape": (32, 32, 3), "pooling": "max"}],
 }
 PREPROCESS_MODULES = ["vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobilenet", "mobilenet_v2",
-                      "mobilenet_v3", "densenet", "inception_v3", "xception", "efficientnet", "convnext"]
+                      "mobilenet_v3", "densenet", "inception_v3", "xception", "efficientnet", "efficientnet_v2",
+                      "convnext"]
 DATA = os.path.join(os.path.dirname(__file__), "..", "data")
 
 
@@ -118,10 +128,11 @@ def save_legacy_h5(m, path):
 def main():
     out = {"models": {}, "mobilenetv2_small": None}
     names = CASES
-    if "--outputs-only" in sys.argv:        # keep the recorded facts, redo the outputs and files
+    only = [a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--models=")]
+    if "--outputs-only" in sys.argv or only:   # keep the recorded facts (but those of --models=A,B)
         with open(OUT) as f:
             out["models"] = json.load(f)["models"]
-        names = {}
+        names = {k: CASES[k] for k in (only[0] if only else [])}
     for name, cases in names.items():
         ctor = getattr(A, name)
         rows = []
@@ -153,6 +164,12 @@ def main():
     x = np.random.default_rng(2).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
     flags, y = seeded_outputs(m, x)
     out["mobilenetv3_small"] = {"variance_flags": flags, "output": y.tolist()}
+
+    # EfficientNetV2B0 with its classifier (fused and plain MBConv blocks, the in-model normalisation).
+    tf.keras.backend.clear_session()
+    m = A.EfficientNetV2B0(input_shape=(32, 32, 3), weights=None, classes=10)
+    flags, y = seeded_outputs(m, x)
+    out["efficientnetv2_b0"] = {"variance_flags": flags, "output": y.tolist()}
 
     # The smallest MobileNetV3Small and a two-block-wide ConvNeXt: Keras writes their weight files.
     tf.keras.backend.clear_session()

@@ -22,3 +22,6 @@ from . import mobilenet_v3  # noqa: F401
 from .mobilenet_v3 import MobileNetV3Large, MobileNetV3Small  # noqa: F401
 from . import convnext  # noqa: F401
 from .convnext import ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall, ConvNeXtTiny, ConvNeXtXLarge  # noqa: F401
+from . import efficientnet_v2  # noqa: F401
+from .efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3,  # noqa: F401
+                              EfficientNetV2L, EfficientNetV2M, EfficientNetV2S)

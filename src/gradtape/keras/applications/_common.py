@@ -40,6 +40,12 @@ def _operation_class() -> Any:
         not a layer: it runs in the graph but is not listed in ``model.layers``."""
         _gt_keras_operation = True
 
+        def get_config(self) -> Any:
+            raise NotImplementedError(
+                f"{self.name!r} is an arithmetic operation of a keras.applications model, which gradtape cannot "
+                "serialize as a whole model (.keras / get_config); save its weights with save_weights() and "
+                "rebuild the model with its constructor and weights=<that file>.")
+
     return Operation
 
 
