@@ -96,16 +96,50 @@ PREPROCESS_MODULES = ["vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "mobi
 DATA = os.path.join(os.path.dirname(__file__), "..", "data")
 
 
+def weight_kind(w):
+    """How a seeded weight is drawn: 'variance' (positive), 'gamma' (near 1), 'kernel' (He-scaled by its
+    fan-in, so signals neither vanish nor explode through deep models), 'other' (small)."""
+    shape = tuple(int(d) for d in w.shape)
+    if "moving_variance" in w.path:
+        return "variance"
+    if w.path.endswith("gamma"):
+        return "gamma"
+    if len(shape) >= 2:
+        return "kernel"
+    return "other"
+
+
+def scaled_weights(shapes, kinds, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for s, kind in zip(shapes, kinds):
+        w = rng.standard_normal(s).astype("float32")
+        if kind == "variance":
+            w = np.abs(w) * 0.2 + 0.5
+        elif kind == "gamma":
+            w = 1.0 + 0.2 * w
+        elif kind == "kernel":
+            # a depthwise kernel (k, k, C, 1) reads k*k inputs per output
+            fan_in = s[0] * s[1] if len(s) == 4 and s[-1] == 1 else int(np.prod(s[:-1]))
+            w = w * np.float32(np.sqrt(2.0 / fan_in))
+        else:
+            w = w * np.float32(0.1)
+        out.append(w.astype("float32"))
+    return out
+
+
 def seeded_outputs(m, x, coarse=False):
-    """Give ``m`` seeded weights (positive moving variances) and return the variance flags and its outputs
-    on ``x``. ``coarse``: weights rounded to float16 precision (still float32), so the files compress."""
+    """Give ``m`` seeded weights (see ``weight_kind``) and return the kinds and its outputs on ``x``.
+    ``coarse``: weights rounded to float16 precision (still float32), so the files compress."""
     shapes = [tuple(int(d) for d in w.shape) for w in m.weights]
-    flags = ["moving_variance" in w.path for w in m.weights]
-    ws = seeded_weights(shapes, flags)
+    kinds = [weight_kind(w) for w in m.weights]
+    ws = scaled_weights(shapes, kinds)
     if coarse:
         ws = [w.astype("float16").astype("float32") for w in ws]
     m.set_weights(ws)
-    return flags, m(x, training=False).numpy()
+    y = m(x, training=False).numpy()
+    assert np.abs(y[0] - y[1]).max() > 1e-3 * np.abs(y).max(), "the outputs do not depend on the input"
+    return kinds, y
 
 
 def gzip_file(path):
@@ -163,13 +197,13 @@ def main():
     m = A.MobileNetV3Small(alpha=0.75, input_shape=(32, 32, 3), weights=None, classes=10)
     x = np.random.default_rng(2).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
     flags, y = seeded_outputs(m, x)
-    out["mobilenetv3_small"] = {"variance_flags": flags, "output": y.tolist()}
+    out["mobilenetv3_small"] = {"kinds": flags, "output": y.tolist()}
 
     # EfficientNetV2B0 with its classifier (fused and plain MBConv blocks, the in-model normalisation).
     tf.keras.backend.clear_session()
     m = A.EfficientNetV2B0(input_shape=(32, 32, 3), weights=None, classes=10)
     flags, y = seeded_outputs(m, x)
-    out["efficientnetv2_b0"] = {"variance_flags": flags, "output": y.tolist()}
+    out["efficientnetv2_b0"] = {"kinds": flags, "output": y.tolist()}
 
     # The smallest MobileNetV3Small and a two-block-wide ConvNeXt: Keras writes their weight files.
     tf.keras.backend.clear_session()
@@ -191,7 +225,7 @@ def main():
         gzip_file(os.path.join(DATA, "keras_apps_convnext_mini.weights.h5"))
     finally:
         shutil.rmtree(tmp)
-    out["convnext_mini"] = {"variance_flags": flags, "output": y.tolist(), "params": int(m.count_params())}
+    out["convnext_mini"] = {"output": y.tolist(), "params": int(m.count_params())}
     # Each module's preprocess_input on the same pixels (caffe, tf, torch modes and the pass-throughs).
     px = np.arange(2 * 2 * 3 * 3, dtype="float32").reshape(2, 3, 2, 3) * 7.0
     out["preprocess"] = {mod: getattr(A, mod).preprocess_input(px.copy()).tolist() for mod in PREPROCESS_MODULES}
