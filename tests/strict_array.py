@@ -30,9 +30,33 @@ def _unwrap(x: Any) -> Any:
 def _wrap(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return StrictArray(x)
+    if isinstance(x, np.generic):           # CuPy returns 0-d device arrays, never host scalars
+        return StrictArray(np.asarray(x))
+    if isinstance(x, tuple) and hasattr(x, "_fields"):   # EighResult, SVDResult, ... (namedtuples)
+        return type(x)(*[_wrap(v) for v in x])
     if isinstance(x, (list, tuple)):
         return type(x)(_wrap(v) for v in x)
     return x
+
+
+def _no_host_operands(what: str, values: Any) -> None:
+    """CuPy's ufuncs take device arrays and scalars (Python or NumPy), never host arrays: a NumPy
+    array operand raises ``TypeError: Unsupported type <class 'numpy.ndarray'>``."""
+    for v in values:
+        if isinstance(v, np.ndarray):
+            raise HostConversionError(f"{what}: a host numpy.ndarray operand (shape {v.shape}) mixed "
+                                      "with device arrays (CuPy: Unsupported type numpy.ndarray)")
+        if isinstance(v, (list, tuple)):
+            _no_host_operands(what, v)
+
+
+# Array creation dispatched through ``like=``: the arguments are host data, copied to the device
+# (CuPy's ``cupy.asarray(host)``), which is explicit and allowed.
+_HOST_DATA_OK = frozenset([np.asarray, np.array, np.asanyarray, np.ascontiguousarray, np.zeros, np.ones,
+                           np.full, np.empty, np.arange, np.eye, np.identity, np.frombuffer, np.fromiter])
+# Functions whose index argument CuPy copies from the host (``cupy.take(a, numpy_indices)``), as it
+# does for indices in ``a[numpy_indices]``: position of that argument.
+_HOST_INDEX_ARG = {np.take: 1, np.split: 1, np.array_split: 1}
 
 
 class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
@@ -45,12 +69,19 @@ class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
 
     # -- protocols ---------------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        # ufunc.at's indices (second operand) may be host arrays: CuPy copies indices to the device
+        _no_host_operands(f"numpy.{ufunc.__name__}", inputs[:1] + inputs[2:] if method == "at" else inputs)
         out = getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs))
-        return _wrap(np.asarray(out) if np.isscalar(out) or isinstance(out, np.generic) else out)
+        return _wrap(np.asarray(out) if np.isscalar(out) else out)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func not in _HOST_DATA_OK:
+            host_ok = _HOST_INDEX_ARG.get(func)
+            _no_host_operands(f"numpy.{func.__name__}",
+                              [a for i, a in enumerate(args) if i != host_ok] +
+                              [v for k, v in kwargs.items() if k != "indices" or host_ok is None])
         out = func(*_unwrap(args), **_unwrap(kwargs))
-        return _wrap(np.asarray(out) if isinstance(out, np.generic) else out)
+        return _wrap(out)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         raise HostConversionError("implicit conversion of a device array to a NumPy array "
@@ -146,3 +177,15 @@ class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
 
     def __repr__(self) -> str:
         return f"StrictArray(shape={self._a.shape}, dtype={self._a.dtype})"
+
+
+class _StrideTricks:
+    """``cupy.lib.stride_tricks``: strided views of device arrays."""
+
+    @staticmethod
+    def as_strided(x: StrictArray, shape: Any = None, strides: Any = None) -> StrictArray:
+        return StrictArray(np.lib.stride_tricks.as_strided(x._a, shape, strides, writeable=False))
+
+
+class lib:  # noqa: N801  (the device library's ``lib`` namespace, as ``cupy.lib``)
+    stride_tricks = _StrideTricks

@@ -87,3 +87,4 @@ def const_like(ref: Any, a: Any, dtype: Any = None) -> Any:
     t = Tensor.__new__(Tensor)
     t._value = v
     return t
+

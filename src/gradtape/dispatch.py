@@ -18,6 +18,7 @@ import numpy as np
 
 from . import devices as _device
 from . import dtypes as _dtypes
+from ._array import is_device as _is_device, like as _like
 from .errors import InvalidArgumentError
 from .registry import Op, ANY
 from .tensor import Tensor
@@ -354,15 +355,24 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
 
 def to_tensor_like(value: Any, like: Tensor) -> Tensor:
     """Convert a non-tensor operand to ``like``'s dtype (Python scalars, lists and NumPy arrays)."""
-    dt = like._value.dtype
-    if type(value) is np.ndarray and value.dtype == dt and value.ndim:
+    lv = like._value
+    dt = lv.dtype
+    if type(value) is np.ndarray and value.dtype == dt and value.ndim and (
+            type(lv) is np.ndarray or not _is_device(lv)):
         # The common case (a NumPy batch in an op with a tensor): wrap it as it is when no tape can
         # keep it (binary ops make new arrays); copied when a tape may record it, so editing the
         # array afterwards cannot change a gradient.
         t = _new(Tensor)
         t._value = value.copy() if ACTIVE else value
         return t
-    return convert_to_tensor(value, dtype=dt)
+    t = convert_to_tensor(value, dtype=dt)
+    if type(lv) is not np.ndarray and _is_device(lv) and not _is_device(t._value):
+        # host data combined with a device tensor is copied to its device (TF places an op's
+        # constant inputs on the op's device)
+        out = _new(Tensor)
+        out._value = _like(lv, t._value)
+        return out
+    return t
 
 
 # -- errors ------------------------------------------------------------------------------------

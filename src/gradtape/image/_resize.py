@@ -210,12 +210,16 @@ def _resample_forward(x, rows, cols, adjoint):
     wx = weight_matrix(cols, dt)
     if adjoint:
         wy, wx = wy.T, wx.T
+    if type(x) is not np.ndarray:       # a device image: the weights (host tables) go to its device
+        from .._array import is_device, like
+        if is_device(x):
+            wy, wx = like(x, wy), like(x, wx)
     x = x.astype(dt, copy=False)
     # (b, h, w, c): rows act on axis 1, columns on axis 2.
     y = np.matmul(wy, x.reshape(x.shape[0], x.shape[1], -1)).reshape(
         (x.shape[0], wy.shape[0]) + x.shape[2:])
     y = np.einsum("pw,bowc->bopc", wx, y, optimize=True)
-    return np.ascontiguousarray(y, dtype=dt)
+    return np.ascontiguousarray(y, dtype=dt) if type(y) is np.ndarray else y.astype(dt, copy=False)
 
 
 def _resample_vjp(g, ans, x, rows, cols, adjoint):

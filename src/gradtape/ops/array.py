@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from .. import dtypes as _dtypes
+from .. import _array, dtypes as _dtypes
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from ..registry import Op, ANY
@@ -24,8 +24,11 @@ def _is_tensorlike(v: Any) -> bool:
 
 
 def _np(v: Any) -> np.ndarray:
-    from .._host import host_array
-    return host_array(v)
+    """A parameter's value in Python (counts, axes, partitions: they decide shapes); a device
+    value is copied to the host explicitly, as TF's GPU kernels read such values back."""
+    from .._host import host_array, host_value
+    hv = host_value(v)
+    return _array.to_host(hv) if _array.is_device(hv) else host_array(hv)
 
 
 # -- repeat, meshgrid, roll, slice -------------------------------------------------------------
@@ -146,13 +149,13 @@ def slice(input_: Any, begin: Any, size: Any, name: Optional[str] = None) -> Ten
 # -- searchsorted, sequence_mask ---------------------------------------------------------------
 
 def _searchsorted_forward(seq, values, side, out_dtype):
-    seq = np.asarray(seq)
-    values = np.asarray(values)
+    seq = _array.as_array(seq)
+    values = _array.as_array(values)
     if seq.ndim == 1:
         return np.searchsorted(seq, values, side=side).astype(out_dtype)
     s2 = seq.reshape(-1, seq.shape[-1])
     v2 = values.reshape(-1, values.shape[-1])
-    out = np.empty(v2.shape, dtype=out_dtype)
+    out = _array.zeros(v2.shape, out_dtype, values)
     for i in range(s2.shape[0]):
         out[i] = np.searchsorted(s2[i], v2[i], side=side)
     return out.reshape(values.shape)
@@ -208,7 +211,7 @@ def _diag_part_forward(x):
 
 
 def _set_diag_forward(x, d):
-    out = np.array(x, copy=True)
+    out = _array.as_array(x).copy()
     n = min(out.shape[-2], out.shape[-1])
     i = np.arange(n)
     out[..., i, i] = d
@@ -216,9 +219,9 @@ def _set_diag_forward(x, d):
 
 
 def _diag_forward(d):
-    d = np.asarray(d)
+    d = _array.as_array(d)
     n = d.shape[-1]
-    out = np.zeros(d.shape + (n,), dtype=d.dtype)
+    out = _array.zeros(d.shape + (n,), d.dtype, d)
     i = np.arange(n)
     out[..., i, i] = d
     return out
@@ -447,8 +450,9 @@ def _cast_like(v: Any, x: Tensor) -> Tensor:
 # -- complex, dynamic_partition ----------------------------------------------------------------
 
 def _complex_forward(re, im):
-    out_t = np.complex64 if np.result_type(re, im) == np.float32 else np.complex128
-    return (np.asarray(re) + 1j * np.asarray(im)).astype(out_t)[()]
+    re, im = _array.as_array(re), _array.as_array(im)
+    out_t = np.complex64 if np.result_type(re.dtype, im.dtype) == np.float32 else np.complex128
+    return (re + 1j * im).astype(out_t)[()]
 
 
 def _real_part(g: Tensor) -> Tensor:
@@ -485,7 +489,9 @@ def dynamic_partition(data: Any, partitions: Any, num_partitions: int, name: Opt
     from .segment import gather_drop_negatives
     from .shape import reshape
     d = convert_to_tensor(data)
-    p = _np(partitions)
+    # the partition sizes are data: a device's partitions are read back explicitly (as TF's GPU kernel)
+    p = _array.to_host(getattr(partitions, "_value", partitions)) if _array.is_device(
+        getattr(partitions, "_value", partitions)) else _np(partitions)
     if p.dtype.kind not in "iu":
         raise TypeError(f"dynamic_partition: partitions must be int32, got {p.dtype}.")
     n = int(num_partitions)
@@ -499,4 +505,5 @@ def dynamic_partition(data: Any, partitions: Any, num_partitions: int, name: Opt
         raise InvalidArgumentError(f"dynamic_partition: partitions value {bad} is not in [0, {n}).")
     rows = reshape(d, (flat.size,) + tuple(ds[p.ndim:])) if p.ndim != 1 else d
     from .constructors import _wrap
-    return [gather_drop_negatives(rows, _wrap(np.flatnonzero(flat == i).astype(np.int64))) for i in range(n)]
+    return [gather_drop_negatives(rows, _array.const_like(d, np.flatnonzero(flat == i).astype(np.int64)))
+            for i in range(n)]

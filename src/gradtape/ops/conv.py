@@ -33,6 +33,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import _array
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
@@ -654,8 +655,8 @@ def _max_pool_grad_grad_forward(x, h, ksize, strides, pads):
     return y
 
 
-def _valid_counts(xshape: tuple, ksize: tuple, strides: tuple, pads: tuple, out: tuple, dtype) -> np.ndarray:
-    """Number of real (non-padding) entries in each window, shape ``(1, *out, 1)``."""
+def _valid_counts(xshape: tuple, ksize: tuple, strides: tuple, pads: tuple, out: tuple, dtype, ref) -> np.ndarray:
+    """Number of real (non-padding) entries in each window, shape ``(1, *out, 1)``, on ``ref``'s kind of array."""
     counts = np.ones((1,) * (len(ksize) + 2), dtype=dtype)
     for i, (size, k, s, (lo, _)) in enumerate(zip(xshape[1:-1], ksize, strides, pads)):
         start = np.arange(out[i]) * s - lo
@@ -663,7 +664,7 @@ def _valid_counts(xshape: tuple, ksize: tuple, strides: tuple, pads: tuple, out:
         shape = [1] * (len(ksize) + 2)
         shape[i + 1] = out[i]
         counts = counts * c.reshape(shape)
-    return counts
+    return _array.like(ref, counts)
 
 
 def _avg_pool_forward(x, ksize, strides, pads):
@@ -677,12 +678,12 @@ def _avg_pool_forward(x, ksize, strides, pads):
             y = s.copy()
         else:
             y += s
-    return y / _valid_counts(x.shape, ksize, strides, pads, out, x.dtype)
+    return y / _valid_counts(x.shape, ksize, strides, pads, out, x.dtype, x)
 
 
 def _avg_pool_grad_forward(g, input_shape, ksize, strides, pads):
     out = g.shape[1:-1]
-    gs = g / _valid_counts(input_shape, ksize, strides, pads, out, g.dtype)
+    gs = g / _valid_counts(input_shape, ksize, strides, pads, out, g.dtype, g)
     n = len(ksize)
     padded = (input_shape[0],) + tuple(input_shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n)) \
         + (input_shape[-1],)

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import dtypes as _dtypes
+from .. import _array, dtypes as _dtypes
 from ..dispatch import apply, convert_to_tensor, _note_numpy_exit
 from ..errors import InvalidArgumentError
 from ..registry import Op, ANY
@@ -32,7 +32,7 @@ def _normalise_key_item(k: Any) -> Any:
         if isinstance(k, Tensor):
             _note_numpy_exit(k)   # the index's value becomes part of the key (a traced function
                                   # that indexes with a computed tensor must not bake it in)
-        v = np.asarray(k._value)
+        v = _array.as_array(k._value)     # a device index stays on its device (CuPy indexes with it)
         if v.dtype.kind not in "iub":
             raise TypeError(f"Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and "
                             f"integer or bool tensors are valid indices, got a {_dtypes.from_numpy(v.dtype).name} tensor.")
@@ -178,9 +178,9 @@ def getitem(x: Any, key: Any) -> Tensor:
 
 
 def _slice_update_forward(x, value, key):
-    out = np.array(x, copy=True)
+    out = _array.as_array(x).copy()
     region = out[key]
-    v = np.asarray(value)
+    v = _array.as_array(value)
     try:
         np.broadcast_to(v, np.shape(region))
     except ValueError:
@@ -223,6 +223,8 @@ def strided_slice_update(x: Any, key: Any, value: Any) -> Tensor:
 # -- gather / scatter --------------------------------------------------------------------------
 
 def _check_indices(idx: np.ndarray, n: int, op: str) -> None:
+    if _array.is_device(idx):
+        return      # not read back: a device gathers zeros for (scatters drop) out-of-range indices, as TF on GPU
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx[(idx < 0) | (idx >= n)].ravel()[0]
         pos = np.argwhere((idx < 0) | (idx >= n))[0].tolist()
@@ -230,7 +232,10 @@ def _check_indices(idx: np.ndarray, n: int, op: str) -> None:
 
 
 def _gather_forward(params, indices, axis, batch_dims):
-    _check_indices(np.asarray(indices), np.shape(params)[axis], "gather")
+    n = np.shape(params)[axis]
+    _check_indices(_array.as_array(indices), n, "gather")
+    if _array.is_device(indices):
+        return _device_gather(params, indices, axis, batch_dims, n)
     if batch_dims == 0:
         return np.take(params, indices, axis=axis)[()]
     bshape = params.shape[:batch_dims]
@@ -240,21 +245,51 @@ def _gather_forward(params, indices, axis, batch_dims):
     return out.reshape(bshape + out.shape[1:])
 
 
+def _in_range(idx: Any, n: int) -> Any:
+    return (idx >= 0) & (idx < n)
+
+
+def _device_gather(params, indices, axis, batch_dims, n):
+    """gather on a device: out-of-range indices give zeros (TF's GPU kernel), nothing is read back."""
+    ok = _in_range(indices, n)
+    safe = np.where(ok, indices, indices.dtype.type(0))
+    if batch_dims == 0:
+        out = np.take(params, safe, axis=axis)
+        mask_shape = (1,) * axis + ok.shape + (1,) * (params.ndim - axis - 1)
+    else:
+        bshape = params.shape[:batch_dims]
+        pb = params.reshape((-1,) + params.shape[batch_dims:])
+        ib = safe.reshape((-1,) + safe.shape[batch_dims:])
+        out = np.stack([np.take(pb[i], ib[i], axis=axis - batch_dims) for i in range(pb.shape[0])])
+        out = out.reshape(bshape + out.shape[1:])
+        rest = ok.shape[batch_dims:]
+        mask_shape = bshape + (1,) * (axis - batch_dims) + rest + (1,) * (params.ndim - axis - 1)
+    return np.where(ok.reshape(mask_shape), out, out.dtype.type(0))
+
+
 def _gather_grad_forward(g, indices, axis, batch_dims, shape):
-    z = np.zeros(shape, dtype=np.asarray(g).dtype)
+    g = _array.as_array(g)
+    z = _array.zeros(shape, g.dtype, g)
+    if _array.is_device(indices):     # out-of-range indices were gathered as zeros: they scatter nothing
+        n = shape[axis]
+        ok = _in_range(indices, n)
+        gshape = (1,) * axis + ok.shape + (1,) * (len(shape) - axis - 1) if batch_dims == 0 else \
+            shape[:batch_dims] + (1,) * (axis - batch_dims) + ok.shape[batch_dims:] + (1,) * (len(shape) - axis - 1)
+        g = np.where(ok.reshape(gshape), g, g.dtype.type(0))
+        indices = np.where(ok, indices, indices.dtype.type(0))
     if batch_dims == 0:
         zm = np.moveaxis(z, axis, 0)
-        gm = np.asarray(g)
+        gm = g
         # g has shape params[:axis] + indices.shape + params[axis+1:]; move index dims first.
         ni = np.ndim(indices)
         gm = np.moveaxis(gm, tuple(range(axis, axis + ni)), tuple(range(ni)))
         np.add.at(zm, indices.reshape(-1) if ni else indices, gm.reshape((-1,) + zm.shape[1:]) if ni else gm)
         return z[()]
     zb = z.reshape((-1,) + shape[batch_dims:])
-    gb = np.asarray(g).reshape((zb.shape[0],) + np.shape(g)[batch_dims:])
+    gb = g.reshape((zb.shape[0],) + np.shape(g)[batch_dims:])
     ib = indices.reshape((zb.shape[0],) + indices.shape[batch_dims:])
-    for zz, gg, ii in zip(zb, gb, ib):
-        zz[...] = _gather_grad_forward(gg, ii, axis - batch_dims, 0, zz.shape)
+    for i in range(zb.shape[0]):
+        zb[i] = _gather_grad_forward(gb[i], ib[i], axis - batch_dims, 0, zb.shape[1:])
     return z
 
 
@@ -295,7 +330,7 @@ def gather(params: Any, indices: Any, validate_indices: Any = None, axis: Any = 
     """
     p = convert_to_tensor(params)
     idx_t = convert_to_tensor(indices)
-    idx = np.asarray(idx_t._value)
+    idx = idx_t._value
     if idx.dtype.kind not in "iu":
         raise TypeError(f"gather: indices must be int32 or int64, got {idx_t.dtype.name}.")
     nd = p._value.ndim
@@ -313,21 +348,42 @@ def gather(params: Any, indices: Any, validate_indices: Any = None, axis: Any = 
 
 
 def _gnd_key(indices: np.ndarray) -> tuple:
-    return tuple(np.moveaxis(indices, -1, 0))
+    return tuple([indices[..., j] for j in range(indices.shape[-1])])
+
+
+def _nd_in_range(indices: Any, shape: tuple) -> Any:
+    """Per index row, whether it is inside ``shape`` (device arrays: no read back)."""
+    k = indices.shape[-1]
+    ok = None
+    for j in range(k):
+        c = _in_range(indices[..., j], shape[j])
+        ok = c if ok is None else ok & c
+    return ok
 
 
 def _gather_nd_forward(params, indices):
-    indices = np.asarray(indices)
+    indices = _array.as_array(indices)
+    params = _array.as_array(params)
+    if _array.is_device(indices):       # out-of-range rows give zeros (TF's GPU kernel)
+        ok = _nd_in_range(indices, params.shape)
+        out = params[_gnd_key(np.where(ok[..., None], indices, indices.dtype.type(0)))]
+        return np.where(ok.reshape(ok.shape + (1,) * (out.ndim - ok.ndim)), out, out.dtype.type(0))
     for j in range(indices.shape[-1] if indices.ndim else 0):
         _check_indices(indices[..., j], np.shape(params)[j], "gather_nd")
-    return np.asarray(params)[_gnd_key(indices)][()]
+    return params[_gnd_key(indices)][()]
 
 
 def _scatter_nd_forward(indices, updates, shape):
-    indices = np.asarray(indices)
+    indices = _array.as_array(indices)
+    updates = _array.as_array(updates)
+    if _array.is_device(indices):       # out-of-range rows are dropped (TF's GPU kernel)
+        ok = _nd_in_range(indices, shape)
+        updates = np.where(ok.reshape(ok.shape + (1,) * (updates.ndim - ok.ndim)), updates,
+                           updates.dtype.type(0))
+        indices = np.where(ok[..., None], indices, indices.dtype.type(0))
     for j in range(indices.shape[-1]):
         _check_indices(indices[..., j], shape[j], "scatter_nd")
-    z = np.zeros(shape, dtype=np.asarray(updates).dtype)
+    z = _array.zeros(shape, updates.dtype, updates)
     np.add.at(z, _gnd_key(indices), updates)
     return z[()]
 
@@ -351,7 +407,7 @@ def gather_nd(params: Any, indices: Any, batch_dims: int = 0, name: Optional[str
                                   "coordinates to the indices instead.")
     p = convert_to_tensor(params)
     idx_t = convert_to_tensor(indices)
-    idx = np.asarray(idx_t._value)
+    idx = idx_t._value
     k = idx.shape[-1] if idx.ndim else 0
     if idx.ndim == 0 or k > p._value.ndim:
         raise InvalidArgumentError(f"gather_nd: indices.shape[-1] must be <= params rank "
@@ -421,7 +477,7 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
     from .shape import reshape
     t = convert_to_tensor(tensor)
     mt = convert_to_tensor(mask)
-    m = np.asarray(mt._value)       # shape checks only: the positions come from an op on mt
+    m = mt._value                   # shape checks only: the positions come from an op on mt
     if m.dtype.kind != "b":
         if m.dtype.kind not in "iuf":
             raise TypeError(f"boolean_mask: mask must be bool or numeric, got {m.dtype}.")
@@ -441,7 +497,8 @@ def boolean_mask(tensor: Any, mask: Any, axis: Any = None, name: Optional[str] =
 
 
 def _one_hot_forward(idx, depth, on, off, axis):
-    out = np.where(np.asarray(idx)[..., None] == np.arange(depth), on, off)
+    idx = _array.as_array(idx)
+    out = np.where(idx[..., None] == _array.arange(depth, ref=idx), on, off)
     return out if axis in (None, -1) else np.moveaxis(out, -1, axis)
 
 
@@ -462,8 +519,9 @@ def one_hot(indices: Any, depth: int, on_value: Any = None, off_value: Any = Non
         np_dtype = convert_to_tensor(ref)._value.dtype if ref is not None else np.dtype(np.float32)
     else:
         np_dtype = _dtypes.to_numpy(dtype)
-    on = np.asarray(1 if on_value is None else getattr(on_value, "_value", on_value), dtype=np_dtype)
-    off = np.asarray(0 if off_value is None else getattr(off_value, "_value", off_value), dtype=np_dtype)
+    on = _array.as_array(1 if on_value is None else getattr(on_value, "_value", on_value), dtype=np_dtype)
+    off = _array.as_array(0 if off_value is None else getattr(off_value, "_value", off_value), dtype=np_dtype)
+    on, off = (v[()] if type(v) is np.ndarray else v for v in (on, off))    # host values as scalars
     return apply(ONE_HOT, (idx_t,), {"depth": depth, "on": on, "off": off,
                                      "axis": None if axis is None else int(axis)})
 
@@ -475,7 +533,7 @@ def _take_along_forward(x, idx, axis):
 
 
 def _put_along_forward(g, idx, axis, shape):
-    z = np.zeros(shape, dtype=np.asarray(g).dtype)
+    z = _array.zeros(shape, g.dtype, g)
     np.put_along_axis(z, idx, g, axis=axis)
     return z
 
@@ -510,7 +568,7 @@ def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _order_forward(x, axis, descending, k):
-    idx = _order(np.asarray(x), axis, descending)
+    idx = _order(_array.as_array(x), axis, descending)
     return idx if k is None else idx[..., :k]
 
 
@@ -560,8 +618,8 @@ def top_k(input: Any, k: int = 1, sorted: bool = True, index_type: Any = _dtypes
                                    f"shape {list(np.shape(x._value))} and k={k}.")
     from .math import cast
     last = x._value.ndim - 1
-    if x._value.dtype.kind in "fc" and np.isnan(x._value).any():
-        if k == 1:                  # TF's k == 1 kernel is an argmax: NaNs are skipped
+    if k == 1 or x._value.dtype.kind in "fc" and _array.to_host(np.isnan(x._value).any()):
+        if k == 1:                  # an argmax: NaNs skipped, ties to the lower index (TF's k == 1 kernel)                  # TF's k == 1 kernel is an argmax: NaNs are skipped
             from .reduction import argmax
             from .shape import expand_dims
             idx = expand_dims(argmax(x, axis=last), last)

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .. import _array
 from ..dispatch import apply, convert_to_tensor, dtype_mismatch
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
@@ -319,7 +320,7 @@ def _cholesky_vjp(g, ans, x):
     l_inv = inv(ans)
     middle = matmul(ans, g, adjoint_a=True)
     mask = np.tril(np.ones((n, n)), -1) + 0.5 * np.eye(n)
-    middle = multiply(middle, mask.astype(x._value.dtype))
+    middle = multiply(middle, _array.const_like(x, mask, x._value.dtype))
     grad = matmul(matmul(l_inv, middle, adjoint_a=True), l_inv)
     return multiply(add(grad, _adjoint(grad)), 0.5)
 
@@ -346,7 +347,7 @@ def trace(x: Any, name: Optional[str] = None) -> Tensor:
     from .reduction import reduce_sum
     x = convert_to_tensor(x)
     n = np.shape(x._value)[-1]
-    return reduce_sum(multiply(x, np.eye(n, dtype=x._value.dtype)), axis=[-2, -1])
+    return reduce_sum(multiply(x, _array.const_like(x, np.eye(n, dtype=x._value.dtype))), axis=[-2, -1])
 
 
 def l2_normalize(x: Any, axis: Any = None, epsilon: float = 1e-12, name: Optional[str] = None) -> Tensor:
@@ -387,7 +388,7 @@ def band_part(input: Any, num_lower: Any, num_upper: Any, name: Optional[str] = 
         raise ValueError(f"band_part: input must have rank >= 2, got shape {list(np.shape(x._value))}.")
     lower = int(np.asarray(getattr(num_lower, "_value", num_lower)))
     upper = int(np.asarray(getattr(num_upper, "_value", num_upper)))
-    return where(_band_mask(np.shape(x._value), lower, upper), x, np.zeros((), x._value.dtype))
+    return where(_array.const_like(x, _band_mask(np.shape(x._value), lower, upper)), x, x._value.dtype.type(0))
 
 
 matrix_band_part = band_part
@@ -476,11 +477,11 @@ def lstsq(matrix: Any, rhs: Any, l2_regularizer: float = 0.0, fast: bool = True,
     if m >= n:
         gram = matmul(a, a, adjoint_a=True)
         if l2_regularizer:
-            gram = add(gram, multiply(np.eye(n, dtype=a._value.dtype), l2_regularizer))
+            gram = add(gram, multiply(_array.const_like(a, np.eye(n, dtype=a._value.dtype)), l2_regularizer))
         return cholesky_solve(cholesky(gram), matmul(a, b, adjoint_a=True))
     gram = matmul(a, a, adjoint_b=True)
     if l2_regularizer:
-        gram = add(gram, multiply(np.eye(m, dtype=a._value.dtype), l2_regularizer))
+        gram = add(gram, multiply(_array.const_like(a, np.eye(m, dtype=a._value.dtype)), l2_regularizer))
     return matmul(a, cholesky_solve(cholesky(gram), b), adjoint_a=True)
 
 
@@ -493,11 +494,12 @@ def _eigh_vjp(g, ans, x):
     e, v = ans
     ge, gv = g
     n = np.shape(x._value)[-1]
-    eye = np.eye(n, dtype=bool)
+    eye = _array.const_like(x, np.eye(n, dtype=bool))
     inner = None
     if gv is not None:
         diff = subtract(expand_dims(e, -2), expand_dims(e, -1))
-        f = where(eye, np.zeros((), x._value.dtype), reciprocal(where(eye, np.ones((), x._value.dtype), diff)))
+        zero, one = x._value.dtype.type(0), x._value.dtype.type(1)
+        f = where(eye, zero, reciprocal(where(eye, one, diff)))
         inner = multiply(f, matmul(v, gv, adjoint_a=True))
     if ge is not None:
         d = diag(ge)
@@ -606,7 +608,7 @@ def pinv(a: Any, rcond: Any = None, validate_args: bool = False, name: Optional[
         rcond = 10 * max(m, n) * np.finfo(x._value.dtype).eps
     s = np.linalg.svd(x._value, compute_uv=False)
     full = np.all(s[..., -1:] > rcond * s[..., :1])
-    if full:
+    if _array.to_host(full):       # picks the formula: one bool read back from a device
         if m >= n:
             return matmul(inv(matmul(x, x, adjoint_a=True)), x, adjoint_b=True)
         return matmul(x, inv(matmul(x, x, adjoint_b=True)), adjoint_a=True)

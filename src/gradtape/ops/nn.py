@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .. import _array
 from ..dispatch import apply, bad_dtype, convert_to_tensor, unary, dtype_mismatch
 from ..errors import InvalidArgumentError
 from ..registry import Op, FLOAT, REAL
@@ -216,6 +217,11 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1,
 def _sparse_forward(labels, logits):
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     lse = np.log(np.sum(np.exp(shifted), axis=-1))
+    if _array.is_device(labels):    # out-of-range labels: NaN (TF's GPU kernel), nothing read back
+        ok = (labels >= 0) & (labels < logits.shape[-1])
+        safe = np.where(ok, labels, labels.dtype.type(0))
+        picked = np.take_along_axis(shifted, safe[..., None].astype(np.intp), axis=-1)[..., 0]
+        return np.where(ok, lse - picked, logits.dtype.type(np.nan))
     picked = np.take_along_axis(shifted, labels[..., None].astype(np.intp), axis=-1)[..., 0]
     return (lse - picked)[()]
 
@@ -235,7 +241,7 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Opt
     """Cross-entropy with integer class ids (``tf.nn.sparse_softmax_cross_entropy_with_logits``)."""
     z = convert_to_tensor(logits)
     y = convert_to_tensor(labels)
-    yv = np.asarray(y._value)
+    yv = y._value
     if yv.dtype.kind not in "iu":
         raise TypeError(f"sparse_softmax_cross_entropy_with_logits: labels must be int32 or int64 class "
                         f"ids, got {y.dtype.name}. For one-hot or soft labels use "
@@ -247,7 +253,8 @@ def sparse_softmax_cross_entropy_with_logits(labels: Any, logits: Any, name: Opt
             f"sparse_softmax_cross_entropy_with_logits: labels shape {list(yv.shape)} must equal logits "
             f"shape without its last dimension {list(np.shape(z._value)[:-1])}.")
     depth = np.shape(z._value)[-1]
-    if yv.size and (yv.min() < 0 or yv.max() >= depth):
+    # (a device does not read the labels back: out-of-range labels give NaN rows, as TF on GPU)
+    if not _array.is_device(yv) and yv.size and (yv.min() < 0 or yv.max() >= depth):
         raise InvalidArgumentError(f"Received a label value of {int(yv.max() if yv.max() >= depth else yv.min())} "
                                    f"which is outside the valid range of [0, {depth}).")
     return apply(SPARSE_SOFTMAX_CROSS_ENTROPY, (y, z))

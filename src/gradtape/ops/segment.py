@@ -19,11 +19,11 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import dtypes as _dtypes
+from .. import _array, dtypes as _dtypes
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
-from .._host import host_array
+from .._host import host_array, host_value
 from ..registry import Op, ANY, NUMERIC
 from ..tensor import Tensor
 
@@ -32,7 +32,7 @@ from ..tensor import Tensor
 
 def _rows(data: np.ndarray, nids: int, k: int) -> np.ndarray:
     """``data`` with its first ``k`` (segment-id) axes flattened into one of length ``nids``."""
-    return np.asarray(data).reshape((nids,) + np.shape(data)[k:])
+    return _array.as_array(data).reshape((nids,) + np.shape(data)[k:])
 
 
 def _empty_value(dtype: np.dtype, kind: str, sorted_ids: bool) -> Any:
@@ -54,7 +54,44 @@ def _empty_value(dtype: np.dtype, kind: str, sorted_ids: bool) -> Any:
 _UFUNC = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
 
 
+def _identity(dt: np.dtype, kind: str) -> Any:
+    identity = {"sum": 0, "prod": 1}.get(kind)
+    if identity is None:
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt)
+        identity = info.min if kind == "max" else info.max
+        if dt.kind == "f":
+            identity = -np.inf if kind == "max" else np.inf
+    return identity
+
+
+def _device_segment_forward(data, ids, num_segments, kind, sorted_ids):
+    """The segment reduction on a device, with nothing read back: ids outside ``[0, num_segments)``
+    go to one extra segment that is dropped (TF's GPU kernels ignore them)."""
+    k = ids.ndim
+    flat = ids.reshape(-1)
+    rows = _rows(data, flat.shape[0], k)
+    ok = (flat >= 0) & (flat < num_segments)
+    safe = np.where(ok, flat, flat.dtype.type(num_segments)).astype(np.int64)
+    n1 = num_segments + 1
+    dt = data.dtype
+    if kind == "prod":      # no multiply.at on CuPy: a masked product per segment
+        hit = safe[None, :] == _array.arange(n1, dtype=np.int64, ref=safe)[:, None]        # (n1, R)
+        hit = hit.reshape(hit.shape + (1,) * (rows.ndim - 1))
+        out = np.prod(np.where(hit, rows[None], dt.type(1)), axis=1).astype(dt)
+    else:
+        out = _array.full((n1,) + data.shape[k:], _identity(dt, kind), dt, data)
+        _UFUNC[kind].at(out, safe, rows)
+    out = out[:num_segments]
+    if kind in ("max", "min"):
+        empty = np.bincount(safe, minlength=n1)[:num_segments] == 0
+        out = np.where(empty.reshape(empty.shape + (1,) * (out.ndim - 1)),
+                       dt.type(_empty_value(dt, kind, sorted_ids)), out)
+    return out
+
+
 def _segment_forward(data, ids, num_segments, kind, sorted_ids):
+    if _array.is_device(ids) or _array.is_device(data):
+        return _device_segment_forward(_array.as_array(data), _array.as_array(ids), num_segments, kind, sorted_ids)
     data = np.asarray(data)
     ids = np.asarray(ids)
     k = ids.ndim
@@ -86,14 +123,14 @@ def _segment_forward(data, ids, num_segments, kind, sorted_ids):
 
 def _gather_drop_negatives(params, ids):
     """``params[ids]`` with zero rows where an id is negative (TF's _GatherDropNegatives)."""
-    params = np.asarray(params)
-    ids = np.asarray(ids)
-    safe = np.maximum(ids, 0)
+    params = _array.as_array(params)
+    ids = _array.as_array(ids)
+    safe = np.maximum(ids, ids.dtype.type(0))
     out = np.take(params, safe, axis=0)
     neg = ids < 0
-    if neg.any():
+    if _array.is_device(neg) or neg.any():      # a device array is not read back to test
         out = np.where(neg.reshape(neg.shape + (1,) * (out.ndim - ids.ndim)),
-                       np.zeros((), dtype=out.dtype), out)
+                       out.dtype.type(0), out)
     return out
 
 
@@ -122,13 +159,14 @@ def _segment_sum_raw(data: Any, ids: Any, num_segments: int, sorted_ids: bool = 
 
 
 def _extreme_vjp(g, ans, data, ids, num_segments, sorted_ids):
-    from .math import cast, divide_no_nan, equal, where, zeros_like_t
+    from .math import cast, divide_no_nan, equal, greater_equal, logical_and, where, zeros_like_t
+    from .shape import reshape
     gathered = gather_drop_negatives(ans, ids)
     selected = equal(data, gathered)
-    valid = host_array(ids) >= 0
-    sel_np = np.logical_and(host_array(selected),
-                            valid.reshape(valid.shape + (1,) * (np.ndim(data._value) - valid.ndim)))
-    sel = convert_to_tensor(sel_np)
+    ids = convert_to_tensor(ids)
+    vshape = np.shape(ids._value)
+    valid = reshape(greater_equal(ids, 0), vshape + (1,) * (np.ndim(data._value) - len(vshape)))
+    sel = logical_and(selected, valid)
     count = _segment_sum_raw(cast(sel, g._value.dtype), ids, num_segments)
     weighted = divide_no_nan(g, count)
     gathered_g = gather_drop_negatives(weighted, ids)
@@ -149,16 +187,15 @@ SEGMENT_MIN = Op("unsorted_segment_min", via_float32(lambda data, ids, num_segme
 
 
 def _prod_vjp(g, ans, data, ids, num_segments, sorted_ids):
-    from .math import cast, divide, equal, greater, multiply, where, zeros_like_t
-    ids_np = host_array(ids)
-    dv = host_array(data)
-    is_zero_np = dv == 0
-    nz = _segment_forward(is_zero_np.astype(np.int32), ids_np, num_segments, "sum", sorted_ids)
-    g = where(convert_to_tensor(nz > 1), zeros_like_t(g), g)
-    is_zero = convert_to_tensor(is_zero_np)
-    non_zero_data = where(is_zero, convert_to_tensor(np.ones((), dv.dtype)), data)
+    from .math import cast, divide, equal, greater, maximum, multiply, where, zeros_like_t
+    from .constructors import ones_like
+    ids = convert_to_tensor(ids)
+    is_zero = equal(data, 0)
+    nz = _segment_sum_raw(cast(is_zero, np.int32), ids, num_segments, sorted_ids)
+    g = where(greater(nz, 1), zeros_like_t(g), g)
+    non_zero_data = where(is_zero, ones_like(data), data)
     non_zero_prod = _segment_prod_raw(non_zero_data, ids, num_segments, sorted_ids)
-    clipped = np.maximum(ids_np, 0)
+    clipped = maximum(ids, 0)
     gathered_prod = gather_drop_negatives(ans, clipped)
     gathered_nz_prod = gather_drop_negatives(non_zero_prod, clipped)
     partial = where(is_zero, gathered_nz_prod, divide(gathered_prod, non_zero_data))
@@ -182,17 +219,18 @@ def _segment_prod_raw(data: Any, ids: Any, num_segments: int, sorted_ids: bool) 
 def _check_unsorted(op: str, data: Any, segment_ids: Any, num_segments: Any) -> tuple:
     d = convert_to_tensor(data)
     ids_t = convert_to_tensor(segment_ids)
-    ids = host_array(ids_t)
+    ids = ids_t._value if _array.is_device(ids_t._value) else host_array(ids_t)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: segment_ids must be int32 or int64, got {ids_t.dtype.name}.")
-    n = int(host_array(num_segments))
+    n = int(_array.to_host(host_value(num_segments)))
     if n < 0:
         raise InvalidArgumentError(f"{op}: num_segments must be non-negative, got {n}.")
     ds = np.shape(d._value)
     if tuple(ds[:ids.ndim]) != ids.shape:
         raise InvalidArgumentError(f"{op}: segment_ids.shape = {list(ids.shape)} must be a prefix of "
                                    f"data.shape = {list(ds)}.")
-    if ids.size and ids.max() >= n:
+    # (device ids are not read back: out-of-range ids are ignored, as by TF's GPU kernels)
+    if not _array.is_device(ids) and ids.size and ids.max() >= n:
         bad = int(ids.max())
         raise InvalidArgumentError(f"{op}: segment_ids[{np.argwhere(ids == bad)[0].tolist()}] = {bad} "
                                    f"is out of range [0, {n}) (num_segments = {n}).")
@@ -202,7 +240,7 @@ def _check_unsorted(op: str, data: Any, segment_ids: Any, num_segments: Any) -> 
 def _check_sorted(op: str, data: Any, segment_ids: Any) -> tuple:
     d = convert_to_tensor(data)
     ids_t = convert_to_tensor(segment_ids)
-    ids = host_array(ids_t)
+    ids = ids_t._value if _array.is_device(ids_t._value) else host_array(ids_t)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: segment_ids must be int32 or int64, got {ids_t.dtype.name}.")
     if ids.ndim != 1:
@@ -211,6 +249,11 @@ def _check_sorted(op: str, data: Any, segment_ids: Any) -> tuple:
     if not ds or ds[0] != ids.size:
         raise InvalidArgumentError(f"{op}: segment_ids should be the same size as dimension 0 of data; "
                                    f"got {ids.size} ids for data of shape {list(ds)}.")
+    if _array.is_device(ids):
+        # The number of segments is data: its one value is read back (as TF's GPU kernel does); the
+        # order of the ids is not checked (TF on GPU: unspecified result for unsorted ids).
+        n = int(_array.to_host(ids[-1])) + 1 if ids.size else 0
+        return d, ids_t, n
     if ids.size and ids[0] < 0:
         raise InvalidArgumentError(f"{op}: segment ids must be non-negative, got {int(ids[0])}.")
     if ids.size > 1 and np.any(np.diff(ids) < 0):
@@ -230,8 +273,13 @@ def _apply(kind: str, d: Tensor, ids: Tensor, n: int, sorted_ids: bool) -> Tenso
 
 
 def _counts(ids: Tensor, n: int, d: Tensor) -> np.ndarray:
-    ids_np = host_array(ids).reshape(-1)
-    c = np.bincount(ids_np[ids_np >= 0], minlength=n).astype(d._value.dtype)
+    if _array.is_device(ids._value):     # ids outside [0, n) counted in a dropped extra bin
+        flat = ids._value.reshape(-1)
+        safe = np.where((flat >= 0) & (flat < n), flat, flat.dtype.type(n)).astype(np.int64)
+        c = np.bincount(safe, minlength=n + 1)[:n].astype(d._value.dtype)
+    else:
+        ids_np = host_array(ids).reshape(-1)
+        c = np.bincount(ids_np[ids_np >= 0], minlength=n).astype(d._value.dtype)
     return c.reshape((n,) + (1,) * (np.ndim(d._value) - np.ndim(ids._value)))
 
 
@@ -240,10 +288,10 @@ def _mean(d: Tensor, ids: Tensor, n: int, sorted_ids: bool, sqrt: bool) -> Tenso
     if d._value.dtype.kind not in "fcV":
         raise TypeError(f"segment_{'sqrt_n' if sqrt else 'mean'}: data must be floating point, got "
                         f"{d.dtype.name}.")
-    c = np.maximum(_counts(ids, n, d), 1)
+    c = np.maximum(_counts(ids, n, d), d._value.dtype.type(1))
     if sqrt:
         c = np.sqrt(c)
-    return divide(_apply("sum", d, ids, n, sorted_ids), convert_to_tensor(c.astype(d._value.dtype)))
+    return divide(_apply("sum", d, ids, n, sorted_ids), _array.const_like(d, c.astype(d._value.dtype)))
 
 
 # -- public functions --------------------------------------------------------------------------
@@ -321,12 +369,12 @@ UniqueWithCountsOutput = collections.namedtuple("UniqueWithCounts", ["y", "idx",
 
 
 def _unique_forward(x, out_dtype):
-    x = np.asarray(x)
+    x = _array.as_array(x)
     _, first, inverse, counts = np.unique(x, return_index=True, return_inverse=True, return_counts=True)
     # np.unique orders by value; TF orders by first occurrence.
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
+    rank[order] = _array.arange(order.size, dtype=order.dtype, ref=order)
     return (first[order].astype(np.int64), rank[inverse.reshape(-1)].astype(out_dtype),
             counts[order].astype(out_dtype))
 

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .. import _array
 from ..dispatch import apply, unary, binary, convert_to_tensor
 from ..errors import InvalidArgumentError
 from ..registry import Op, FLOAT, NUMERIC, REAL
@@ -24,8 +25,12 @@ from .math import (add, divide, exp, holomorphic, log, multiply, multiply_no_nan
 def _f64(fn):
     """Compute ``fn`` in float64 and return the input's float dtype."""
     def forward(x, *rest):
-        out = fn(np.asarray(x, dtype=np.float64), *[np.asarray(r, dtype=np.float64) for r in rest])
-        return np.asarray(out).astype(np.result_type(x, *rest), copy=False)[()]
+        args = [_array.as_array(v, np.float64) for v in (x,) + rest]
+        dev = [v for v in args if _array.is_device(v)]
+        if dev and len(dev) < len(args):     # a host parameter (polygamma's order) joins the device data
+            args = [v if _array.is_device(v) else _array.like(dev[0], v) for v in args]
+        out = fn(*args)
+        return _array.as_array(out).astype(np.result_type(x, *rest), copy=False)[()]
     return forward
 
 
@@ -46,7 +51,7 @@ acosh = unary(ACOSH)
 
 def _erfc_forward(x):
     from .math import ERF
-    return (1 - ERF.forward(x)).astype(np.result_type(x), copy=False)[()] if np.ndim(x) else \
+    return (1 - ERF.forward(x)).astype(x.dtype, copy=False)[()] if np.ndim(x) or _array.is_device(x) else \
         np.result_type(x).type(1 - ERF.forward(x))
 
 
@@ -59,8 +64,9 @@ erfc = unary(ERFC)
 # -- xdivy ---------------------------------------------------------------------------------------
 
 def _xdivy(x, y):
-    safe = np.where(x == 0, np.ones((), dtype=np.result_type(y)), y)
-    return np.where(x == 0, np.zeros((), dtype=np.result_type(x, y)), np.true_divide(x, safe))[()]
+    zero = x == 0
+    r = np.true_divide(x, np.where(zero, y.dtype.type(1), y))
+    return np.where(zero, r.dtype.type(0), r)[()]
 
 
 XDIVY = Op("xdivy", _xdivy,
@@ -89,7 +95,7 @@ def _lgamma_pos(x):
 
 
 def _lgamma64(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = _array.as_array(x, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         small = x < 0.5
         big = _lgamma_pos(np.where(small, 1.0 - x, x))
@@ -103,7 +109,7 @@ def _lgamma64(x):
 
 
 def _digamma64(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = _array.as_array(x, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         neg = x < 0
         # reflection psi(x) = psi(1 - x) - pi / tan(pi x) for negative x
@@ -128,27 +134,30 @@ _BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 def _polygamma64(n, x):
     """psi^(n)(x) for integer n >= 1 (recurrence up to x >= 20, then the asymptotic series);
     +inf at the poles x = 0, -1, -2, ..., NaN for a non-integer or negative n."""
-    n = np.asarray(n, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
+    n = _array.as_array(n, np.float64)
+    x = _array.as_array(x, np.float64)
     n, x = np.broadcast_arrays(n, x)
-    out = np.full(x.shape, np.nan)
     bad_n = (n < 1) | (n != np.floor(n))
     pole = (x <= 0) & (x == np.floor(x))
-    out = np.where(pole & ~bad_n, np.inf, out)
-    valid = ~pole & ~bad_n & np.isfinite(x)
-    if np.any(bad_n & (n == 0)):
-        zero = n == 0
+    out = np.where(pole & ~bad_n, np.inf, np.nan)
+    zero = n == 0
+    if _array.is_device(zero) or np.any(zero):
         out = np.where(zero, _digamma64(x), out)
-    if not np.any(valid):
+    valid = ~pole & ~bad_n & np.isfinite(x)
+    # The smallest valid x sets the number of recurrence steps: one value read back from a device.
+    lo = float(_array.to_host(np.min(np.where(valid, x, np.inf)))) if x.size else np.inf
+    if lo == np.inf:
         return out[()]
-    nv, xv = n[valid], x[valid].copy()
-    if xv.min() < -1000:
+    if lo < -1000:
         raise NotImplementedError("polygamma: x below -1000 is not supported (the recurrence used "
                                   "would take too many steps).")
-    fact = np.vectorize(_pymath.factorial, otypes=[np.float64])(nv.astype(np.int64))
+    # Every entry is computed (invalid ones on placeholders, then discarded): no data-dependent shapes.
+    nv = np.where(valid, n, 1.0)
+    xv = np.where(valid, x, 20.0)
+    fact = np.take(_array.like(x, _FACTORIALS), np.minimum(nv, float(_FACTORIALS.size - 1)).astype(np.int64))
     sign = np.where(nv % 2 == 1, 1.0, -1.0)   # (-1)^(n+1)
     acc = np.zeros_like(xv)
-    steps = int(max(0, np.ceil(20 - xv.min())))
+    steps = int(max(0, np.ceil(20 - lo)))
     for _ in range(steps):
         low = xv < 20
         acc = acc + np.where(low, 1.0 / np.where(low, xv, 1.0) ** (nv + 1), 0.0)
@@ -162,8 +171,11 @@ def _polygamma64(n, x):
         else:
             rising = rising * (nv + 2 * j - 2) * (nv + 2 * j - 1) / ((2 * j - 1) * (2 * j))
         tail = tail + b * rising * xv ** (-nv - 2 * j)
-    out[valid] = sign * fact * (acc + tail)
-    return out[()]
+    return np.where(valid, sign * fact * (acc + tail), out)[()]
+
+
+# n! as float64 for n = 0 .. 170 (171! overflows: inf)
+_FACTORIALS = np.array([float(_pymath.factorial(i)) for i in range(171)] + [np.inf])
 
 
 LGAMMA = Op("lgamma", _f64(_lgamma64), vjp=lambda g, ans, x: multiply(g, digamma(x)), kinds=REAL,
@@ -226,11 +238,16 @@ def polyval(coeffs: Any, x: Any, name: Optional[str] = None) -> Tensor:
 
 
 def _in_top_k(predictions, targets, k):
-    rows = np.arange(predictions.shape[0])
+    if _array.is_device(targets):
+        ok = (targets >= 0) & (targets < predictions.shape[1])
+        targets = np.where(ok, targets, targets.dtype.type(0))
+    else:
+        ok = True
+    rows = _array.arange(predictions.shape[0], ref=targets)
     target_vals = predictions[rows, targets]
     better = np.sum(predictions > target_vals[:, None], axis=1)
     finite = np.all(np.isfinite(predictions), axis=1)
-    return (finite & (better < k))
+    return (finite & (better < k)) & ok
 
 
 IN_TOP_K = Op("in_top_k", _in_top_k, vjp=None, kinds=NUMERIC,
@@ -249,7 +266,8 @@ def in_top_k(targets: Any, predictions: Any, k: int, name: Optional[str] = None)
                                    f"got {list(np.shape(pv))} and {list(np.shape(tv))}.")
     if tv.dtype.kind not in "iu":
         raise TypeError(f"in_top_k: targets must be int32 or int64, got {tv.dtype}.")
-    if np.any((tv < 0) | (tv >= pv.shape[1])):
+    # (device targets are not read back: an out-of-range target gives False, as TF on GPU)
+    if not _array.is_device(tv) and np.any((tv < 0) | (tv >= pv.shape[1])):
         raise InvalidArgumentError(f"in_top_k: targets must be in [0, {pv.shape[1]}), got {tv.tolist()}.")
     return apply(IN_TOP_K, (predictions, targets), {"k": int(k)})
 
@@ -264,5 +282,6 @@ def cumulative_logsumexp(x: Any, axis: int = 0, exclusive: bool = False, reverse
     if x._value.dtype.kind not in "fV":
         raise TypeError(f"cumulative_logsumexp: x must be floating point, got {x._value.dtype}.")
     m = stop_gradient(reduce_max(x, axis=axis, keepdims=True))
-    m = where(np.isfinite(m._value), m, 0)
+    from .math import is_finite
+    m = where(is_finite(m), m, 0)
     return add(log(cumsum(exp(subtract(x, m)), axis=axis, exclusive=exclusive, reverse=reverse)), m)

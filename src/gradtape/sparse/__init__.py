@@ -211,9 +211,12 @@ def _check_in_bounds(sp: SparseTensor, op: str) -> None:
 # -- conversions -------------------------------------------------------------------------------
 
 def _to_dense_forward(values, indices, shape, default):
-    out = np.full(shape, default, dtype=np.asarray(values).dtype)
+    from .. import _array
+    values = _array.as_array(values)
+    out = _array.full(shape, default, values.dtype, values)
     if len(indices):
-        out[tuple(np.asarray(indices).T)] = values
+        ind = _array.as_array(indices)
+        out[tuple([ind[:, j] for j in range(ind.shape[1])])] = values
     return out
 
 
@@ -224,10 +227,12 @@ TO_DENSE = Op("sparse_to_dense", _to_dense_forward, kinds="fciub",
 
 
 def _gather_entries_forward(g, indices):
-    g = np.asarray(g)
+    from .. import _array
+    g = _array.as_array(g)
     if len(indices) == 0:
-        return np.zeros((0,), dtype=g.dtype)
-    return g[tuple(np.asarray(indices).T)]
+        return _array.zeros((0,), g.dtype, g)
+    ind = _array.as_array(indices)
+    return g[tuple([ind[:, j] for j in range(ind.shape[1])])]
 
 
 GATHER_ENTRIES = Op("sparse_gather_entries", _gather_entries_forward,
@@ -279,8 +284,10 @@ def to_dense(sp_input: SparseTensor, default_value: Any = None, validate_indices
 def from_dense(tensor: Any, name: Optional[str] = None) -> SparseTensor:
     """A SparseTensor of the non-zero entries of ``tensor`` in row-major order (``tf.sparse.from_dense``);
     its values are differentiable with respect to ``tensor``."""
+    from .. import _array
     t = convert_to_tensor(tensor)
-    v = host_array(t)
+    # which entries are non-zero is data (it sets the shapes): a device tensor is read back explicitly
+    v = _array.to_host(t._value) if _array.is_device(t._value) else host_array(t)
     idx = np.argwhere(v != np.zeros((), v.dtype) if v.dtype.kind != "O" else v != b"").astype(np.int64)
     return _make(idx, _gather_entries(t, idx), np.asarray(v.shape, dtype=np.int64))
 
@@ -524,10 +531,12 @@ SPARSE_DENSE_MATMUL = Op(
 
 
 def _sdm_forward(values, b, rows, cols, m):
-    b = np.asarray(b)
-    out = np.zeros((m,) + b.shape[1:], dtype=np.result_type(values, b))
+    from .. import _array
+    b = _array.as_array(b)
+    values = _array.as_array(values)
+    out = _array.zeros((m,) + b.shape[1:], np.result_type(values.dtype, b.dtype), b)
     if len(rows):
-        np.add.at(out, rows, np.asarray(values)[:, None] * b[cols])
+        np.add.at(out, rows, values[:, None] * b[cols])
     return out
 
 
