@@ -2,9 +2,24 @@
 
 ``StrictArray`` wraps a NumPy array and implements NumPy's dispatch protocols
 (``__array_ufunc__``, ``__array_function__``) the way CuPy does, so ``np.*`` on it returns a
-``StrictArray``; any implicit conversion to a host array (``np.asarray``, ``np.array``, ``float()``,
-``int()``, ``bool()``, ``.item()``, ``.tolist()``, iteration) raises ``HostConversionError``, as
-CuPy raises TypeError. It stands in for a GPU array on machines without a GPU.
+``StrictArray``. It stands in for a GPU array on machines without a GPU. What it models of CuPy:
+
+* ``np.asarray``/``np.array`` of it raise (CuPy's ``__array__`` raises TypeError); ``.get()`` is the
+  explicit copy to the host. Creating one from host data with ``like=`` is allowed (explicit).
+* ufuncs take device arrays and scalars (Python or NumPy), never host ``ndarray`` operands, 0-d
+  included (CuPy: ``Unsupported type <class 'numpy.ndarray'>``); results are device arrays, 0-d
+  ones for reductions (CuPy never returns NumPy scalars). ``ufunc.reduce``/``accumulate`` exist for
+  add and multiply only, ``ufunc.at`` for the ufuncs CuPy has a scatter kernel for.
+* array functions refuse host ``ndarray`` arguments, except index arguments CuPy copies to the
+  device: ``a[host_indices]``, ``a[key] = host_value``, ``np.take``'s indices, ``np.split``'s cuts,
+  ``ufunc.at``'s indices. Named-tuple results (``eigh``, ``svd``, ``qr``, ``slogdet``) hold device
+  arrays. ``lib.stride_tricks.as_strided`` is the device library's own.
+
+Stricter than CuPy, on purpose: ``float()``, ``int()``, ``bool()``, ``operator.index()``,
+``.item()``, ``.tolist()`` and iteration raise ``HostConversionError``. CuPy allows them on size-1
+arrays (they synchronise and copy to the host); in an op each is a silent host round trip, so an op
+that needs a value in Python (an output size, a branch) must read it explicitly with ``.get()``
+(``gradtape._array.to_host``).
 """
 from __future__ import annotations
 
@@ -59,6 +74,14 @@ _HOST_DATA_OK = frozenset([np.asarray, np.array, np.asanyarray, np.ascontiguousa
 _HOST_INDEX_ARG = {np.take: 1, np.split: 1, np.array_split: 1}
 
 
+# CuPy's ufunc methods other than ``__call__``: ``reduce`` and ``accumulate`` exist for add and
+# multiply only (they are sum/prod and cumsum/cumprod); ``at`` for the ufuncs with a scatter kernel;
+# ``reduceat`` not at all. Everything else raises NotImplementedError there, and here.
+_UFUNC_METHODS = {"reduce": {"add", "multiply"}, "accumulate": {"add", "multiply"},
+                  "at": {"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"},
+                  "reduceat": set()}
+
+
 class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
     """A NumPy array behind CuPy's protocols; host conversions raise."""
 
@@ -69,6 +92,9 @@ class StrictArray(np.lib.mixins.NDArrayOperatorsMixin):
 
     # -- protocols ---------------------------------------------------------------------------------
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        allowed = _UFUNC_METHODS.get(method)
+        if allowed is not None and ufunc.__name__ not in allowed:
+            raise NotImplementedError(f"`{ufunc.__name__}.{method}` is not supported yet (as in CuPy)")
         # ufunc.at's indices (second operand) may be host arrays: CuPy copies indices to the device
         _no_host_operands(f"numpy.{ufunc.__name__}", inputs[:1] + inputs[2:] if method == "at" else inputs)
         out = getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs))
