@@ -152,7 +152,7 @@ def _index_tensors(key: Any) -> Optional[tuple]:
     template = []
     for k in items:
         if type(k) is Tensor:
-            if np.asarray(k._value).dtype.kind not in "iu":
+            if k._value.dtype.kind not in "iu":
                 return None
             template.append(_Pos(len(tensors)))
             tensors.append(k)
