@@ -140,7 +140,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     if np.ndim(lv) == np.ndim(y_pred._value) and np.shape(lv)[-1] == 1:
         labels = _s.squeeze(labels, -1)
         lv = labels._value
-    if np.asarray(lv).dtype.kind == "f":
+    if lv.dtype.kind == "f":
         labels = _m.cast(labels, "int64")
         lv = labels._value
     if np.shape(lv) != np.shape(y_pred._value)[:-1]:
@@ -150,8 +150,8 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
                          f"{list(np.shape(y_pred._value)[:-1])} (integer class ids).")
     mask = None
     if ignore_class is not None:
-        mask = np.asarray(lv) != ignore_class
-        labels = convert_to_tensor(np.where(mask, np.asarray(lv), 0))
+        mask = _m.not_equal(labels, ignore_class)        # ops: the labels stay on their device
+        labels = _m.where(mask, labels, 0)
     if from_logits:
         logits = y_pred
     else:
@@ -159,7 +159,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         logits = _m.log(_m.clip_by_value(p, EPSILON, 1.0 - EPSILON))
     out = _nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
     if mask is not None:
-        out = _m.multiply(out, convert_to_tensor(mask.astype(out._value.dtype)))
+        out = _m.multiply(out, _m.cast(mask, out._value.dtype))
     return out
 
 
