@@ -56,7 +56,7 @@ def _host_of(v, device: bool, what: str) -> np.ndarray:
     return np.asarray(v)
 
 
-def _run(info, sample, device: bool, weights: list) -> dict:
+def _run(info, sample, device: bool, weights: list, ints_on_device: bool = True) -> dict:
     """Forward, first- and second-order gradients of one sample; host values of each stage's results.
 
     Stage values: ``forward`` the op's tensor outputs; ``grad1`` the gradients of the float outputs
@@ -67,10 +67,11 @@ def _run(info, sample, device: bool, weights: list) -> dict:
     pos = _positions(info, sample)
     wrap = (lambda a: Tensor(StrictArray(np.array(a, dtype=np.float64)))) if device else \
         (lambda a: tf.constant(np.asarray(a, dtype=np.float64)))
-    # On a device every tensor lives there, indices, masks and labels included (TF places them with
-    # the op); the host run passes them as the op database does.
-    args = [wrap(a) if _diff(a) else Tensor(StrictArray(a.copy())) if device and isinstance(a, np.ndarray)
-            else a for a in sample.args]
+    # Indices, masks and labels: on the device (``ints_on_device``), or host arrays next to device
+    # data (gradtape keeps integer tensors in host memory, as TF does for int32 on a GPU); the host
+    # run passes them as the op database does.
+    args = [wrap(a) if _diff(a) else Tensor(StrictArray(a.copy())) if device and ints_on_device and
+            isinstance(a, np.ndarray) else a for a in sample.args]
     xs = [args[p] for p in pos]
     res: dict = {}
     stage = "forward"
@@ -140,25 +141,31 @@ def check(info) -> dict:
         wrng = np.random.default_rng(7)
         weights = [wrng.uniform(0.5, 1.5, np.shape(sample.args[p])) for p in _positions(info, sample)]
         host = _run(info, sample, False, weights)
-        try:
-            dev = _run(info, sample, True, weights)
-        except Mismatch as e:
-            stage = str(e)
-            dev = None
-            msg = f"{stage}: result of the stage is a host array"
-        except Exception as e:  # noqa: BLE001
-            stage = getattr(e, "stage", "forward")
-            dev = None
-            msg = f"{stage}: {type(e).__name__}: {str(e)[:140]}"
-        if dev is None:
-            for s in STAGES[STAGES.index(stage):]:
-                ok[s] = False
-            err = err or msg
-            continue
-        for s in STAGES:
-            if s in host and (s not in dev or not _same(host[s], dev[s])):
-                ok[s] = False
-                err = err or f"{s}: values differ from the NumPy run ({sample.name or 'sample'})"
+        # (host integer inputs next to device data; with no device input an op runs on the host)
+        has_ints = any(isinstance(a, np.ndarray) and not _diff(a) for a in sample.args) and \
+            any(_diff(a) for a in sample.args)
+        for ints_on_device in ((True, False) if has_ints else (True,)):
+            where = "" if not has_ints else " (integer inputs on the device)" if ints_on_device else \
+                " (integer inputs on the host)"
+            try:
+                dev = _run(info, sample, True, weights, ints_on_device)
+            except Mismatch as e:
+                stage = str(e)
+                dev = None
+                msg = f"{stage}: result of the stage is a host array{where}"
+            except Exception as e:  # noqa: BLE001
+                stage = getattr(e, "stage", "forward")
+                dev = None
+                msg = f"{stage}: {type(e).__name__}: {str(e)[:140]}{where}"
+            if dev is None:
+                for s in STAGES[STAGES.index(stage):]:
+                    ok[s] = False
+                err = err or msg
+                continue
+            for s in STAGES:
+                if s in host and (s not in dev or not _same(host[s], dev[s])):
+                    ok[s] = False
+                    err = err or f"{s}: values differ from the NumPy run ({sample.name or 'sample'}){where}"
     # a later stage cannot pass when an earlier one failed
     for i in range(1, 3):
         ok[STAGES[i]] = ok[STAGES[i]] and ok[STAGES[i - 1]]

@@ -88,3 +88,11 @@ def const_like(ref: Any, a: Any, dtype: Any = None) -> Any:
     t._value = v
     return t
 
+
+
+def with_kind(ref: Any, a: Any) -> Any:
+    """``a`` on ``ref``'s kind of array: host data (integer indices kept in host memory) is copied
+    to ``ref``'s device when ``ref`` is a device array; otherwise ``a`` as it is."""
+    if type(ref) is not _ndarray and is_device(ref) and not is_device(a):
+        return np.asarray(a, like=ref)
+    return a

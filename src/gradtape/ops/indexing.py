@@ -241,7 +241,7 @@ def _gather_forward(params, indices, axis, batch_dims):
     bshape = params.shape[:batch_dims]
     pb = params.reshape((-1,) + params.shape[batch_dims:])
     ib = indices.reshape((-1,) + indices.shape[batch_dims:])
-    out = np.stack([np.take(p, i, axis=axis - batch_dims) for p, i in zip(pb, ib)])
+    out = np.stack([np.take(pb[i], ib[i], axis=axis - batch_dims) for i in range(pb.shape[0])])
     return out.reshape(bshape + out.shape[1:])
 
 

@@ -431,7 +431,14 @@ is_finite = unary(IS_FINITE)
 
 # -- where and cast ----------------------------------------------------------------------------
 
-WHERE = Op("where", np.where,
+def _where(c, x, y):
+    if type(c) is not np.ndarray or type(x) is np.ndarray or type(y) is np.ndarray:
+        return np.where(c, x, y)
+    # a host condition (bools stay in host memory) selecting device data goes to its device
+    return np.where(_array.with_kind(x if _array.is_device(x) else y, c), x, y)
+
+
+WHERE = Op("where", _where,
            vjp=(None,
                 lambda g, ans, c, x, y: where(c, g, 0),
                 lambda g, ans, c, x, y: where(c, 0, g)),

@@ -217,6 +217,7 @@ def softmax_cross_entropy_with_logits(labels: Any, logits: Any, axis: int = -1,
 def _sparse_forward(labels, logits):
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     lse = np.log(np.sum(np.exp(shifted), axis=-1))
+    labels = _array.with_kind(logits, labels)     # host labels next to device logits: copied there
     if _array.is_device(labels):    # out-of-range labels: NaN (TF's GPU kernel), nothing read back
         ok = (labels >= 0) & (labels < logits.shape[-1])
         safe = np.where(ok, labels, labels.dtype.type(0))
@@ -228,6 +229,8 @@ def _sparse_forward(labels, logits):
 
 def _sparse_vjp(g, ans, labels, logits):
     from .indexing import one_hot
+    if _array.is_device(logits._value) and not _array.is_device(labels._value):
+        labels = _array.const_like(logits, labels._value)   # host labels next to device logits
     onehot = one_hot(labels, np.shape(logits._value)[-1], dtype=logits._value.dtype)
     return multiply(expand_dims(g, -1), subtract(softmax(logits), onehot))
 

@@ -91,7 +91,9 @@ def _device_segment_forward(data, ids, num_segments, kind, sorted_ids):
 
 def _segment_forward(data, ids, num_segments, kind, sorted_ids):
     if _array.is_device(ids) or _array.is_device(data):
-        return _device_segment_forward(_array.as_array(data), _array.as_array(ids), num_segments, kind, sorted_ids)
+        data = _array.as_array(data)
+        ids = _array.with_kind(data, _array.as_array(ids))   # host ids next to device data: copied there
+        return _device_segment_forward(data, ids, num_segments, kind, sorted_ids)
     data = np.asarray(data)
     ids = np.asarray(ids)
     k = ids.ndim
@@ -124,7 +126,7 @@ def _segment_forward(data, ids, num_segments, kind, sorted_ids):
 def _gather_drop_negatives(params, ids):
     """``params[ids]`` with zero rows where an id is negative (TF's _GatherDropNegatives)."""
     params = _array.as_array(params)
-    ids = _array.as_array(ids)
+    ids = _array.with_kind(params, _array.as_array(ids))     # host ids next to device data: copied there
     safe = np.maximum(ids, ids.dtype.type(0))
     out = np.take(params, safe, axis=0)
     neg = ids < 0
@@ -164,6 +166,8 @@ def _extreme_vjp(g, ans, data, ids, num_segments, sorted_ids):
     gathered = gather_drop_negatives(ans, ids)
     selected = equal(data, gathered)
     ids = convert_to_tensor(ids)
+    if _array.is_device(data._value) and not _array.is_device(ids._value):
+        ids = _array.const_like(data, ids._value)      # host ids next to device data: copied there
     vshape = np.shape(ids._value)
     valid = reshape(greater_equal(ids, 0), vshape + (1,) * (np.ndim(data._value) - len(vshape)))
     sel = logical_and(selected, valid)
