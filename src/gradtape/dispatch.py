@@ -365,6 +365,10 @@ def to_tensor_like(value: Any, like: Tensor) -> Tensor:
         t = _new(Tensor)
         t._value = value.copy() if ACTIVE else value
         return t
+    if _is_device(value):           # a raw device array next to a tensor: used as it is
+        t = _new(Tensor)
+        t._value = value if value.dtype == dt else value.astype(dt)
+        return t
     t = convert_to_tensor(value, dtype=dt)
     if type(lv) is not np.ndarray and _is_device(lv) and not _is_device(t._value):
         # host data combined with a device tensor is copied to its device (TF places an op's

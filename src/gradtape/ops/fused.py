@@ -25,7 +25,7 @@ def _stats(x, epsilon):
     mean = x.mean(axis=-1, keepdims=True)
     xc = x - mean
     var = np.mean(np.square(xc), axis=-1, keepdims=True)
-    rstd = 1.0 / np.sqrt(var + np.asarray(epsilon, x.dtype))
+    rstd = 1.0 / np.sqrt(var + x.dtype.type(epsilon))
     return xc, rstd.astype(x.dtype, copy=False)
 
 

@@ -262,6 +262,14 @@ def _enclosing_power_of_two(value: int) -> int:
     return int(2 ** np.ceil(np.log(value) / np.log(2.0)))
 
 
+
+def _on_device_of(x: Tensor, w: Tensor) -> Tensor:
+    """A window (made on the host) on the device of the signal it multiplies."""
+    from .. import _array
+    if _array.is_device(x._value) and not _array.is_device(w._value):
+        return _array.const_like(x, w._value)
+    return w
+
 def stft(signals: Any, frame_length: Any, frame_step: Any, fft_length: Any = None,
          window_fn: Optional[Callable[..., Any]] = hann_window, pad_end: bool = False,
          name: Optional[str] = None) -> Tensor:
@@ -275,7 +283,7 @@ def stft(signals: Any, frame_length: Any, frame_step: Any, fft_length: Any = Non
         _static_int(fft_length, "fft_length", "stft")
     framed = frame(x, length, frame_step, pad_end=pad_end)
     if window_fn is not None:
-        framed = framed * window_fn(length, dtype=framed.dtype)
+        framed = framed * _on_device_of(framed, window_fn(length, dtype=framed.dtype))
     return rfft(framed, [n_fft])
 
 
@@ -470,7 +478,7 @@ def mdct(signals: Any, frame_length: int, window_fn: Optional[Callable[..., Any]
         raise ValueError("mdct: The frame length must be a multiple of 4.")
     framed = frame(x, length, length // 2, pad_end=pad_end)
     if window_fn is not None:
-        framed = framed * window_fn(length, dtype=framed.dtype)
+        framed = framed * _on_device_of(framed, window_fn(length, dtype=framed.dtype))
     else:
         framed = framed * float(1.0 / np.sqrt(2))
     a, b, c, d = split(framed, 4, axis=-1)
