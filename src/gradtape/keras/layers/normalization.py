@@ -1,13 +1,12 @@
-"""BatchNormalization and LayerNormalization (``tf.keras.layers``), Keras 2 semantics.
+"""BatchNormalization and LayerNormalization (``tf.keras.layers``), as TF 2.21's Keras computes them.
 
 BatchNormalization: weights ``gamma``, ``beta`` (trainable) and ``moving_mean``, ``moving_variance``
 (non-trainable), defaults ``momentum=0.99``, ``epsilon=1e-3``. With ``training=True`` it normalizes
-with the batch mean and (biased) variance and moves the statistics:
-``moving = moving - (moving - batch) * (1 - momentum)``. tf.keras 2 runs 4-D and 5-D inputs normalized
-on the channel axis (first or last) through the fused kernel, which moves ``moving_variance`` towards the *unbiased*
-batch variance (``n / (n - 1)``); we do the same for those inputs (``fused=None`` or True), and use
-the biased variance elsewhere, as the non-fused Keras path does. Otherwise (``training`` False or
-not given, or the layer frozen with ``trainable=False``) it uses the moving statistics.
+with the batch mean and (biased) variance and moves the statistics towards them:
+``moving = moving - (moving - batch) * (1 - momentum)``, for inputs of every rank (Keras 3; tf.keras 2's
+fused kernel used the unbiased variance ``n / (n - 1)`` for 4-D inputs, so models trained there
+differ slightly at inference). Otherwise (``training`` False or not given, or the layer frozen with
+``trainable=False``) it uses the moving statistics.
 """
 from __future__ import annotations
 
@@ -105,9 +104,6 @@ class BatchNormalization(Layer):
             shape[a] = int(v.shape[axes.index(a)])
         return _s.reshape(v, shape)
 
-    def _fused_like(self, rank: int) -> bool:
-        return self.fused is not False and rank in (4, 5) and self._axes_resolved in ([rank - 1], [1])
-
     @_float32_compute
     def call(self, inputs: Any, training: Optional[bool] = None) -> Tensor:
         x = inputs
@@ -117,15 +113,12 @@ class BatchNormalization(Layer):
         if training and self.trainable:
             mean = _r.reduce_mean(x, axis=reduce_axes)
             var = _r.reduce_variance(x, axis=reduce_axes)
-            n = int(np.prod([x.shape[i] for i in reduce_axes])) if reduce_axes else 1
             m = self.momentum
             # The moving statistics are updated with ops (not NumPy on the values), so that a
             # compiled function repeats the update with each call's batch statistics.
             mm, mv = self.moving_mean.read_value(), self.moving_variance.read_value()
             mean_v = _m.cast(_s.stop_gradient(mean), mm.dtype)
             var_v = _m.cast(_s.stop_gradient(var), mv.dtype)
-            if self._fused_like(rank) and n > 1:
-                var_v = _m.multiply(var_v, _m.cast(n / (n - 1.0), mv.dtype))
             self.moving_mean.assign(_m.subtract(mm, _m.multiply(_m.subtract(mm, mean_v),
                                                                 _m.cast(1.0 - m, mm.dtype))))
             self.moving_variance.assign(_m.subtract(mv, _m.multiply(_m.subtract(mv, var_v),
