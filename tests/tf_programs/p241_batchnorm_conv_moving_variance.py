@@ -17,3 +17,6 @@ x2 = tf.constant(rng.normal(size=(2, 4, 4, 2)).astype(np.float32))
 model(x2, training=True)
 RESULTS["conv_bn_moving_variance"] = model.layers[-1].moving_variance
 RESULTS["conv_bn_inference"] = model(x2, training=False)
+# hard_sigmoid (used by MobileNetV3-style blocks): Keras 3's relu6(x + 3) / 6
+RESULTS["hard_sigmoid"] = tf.keras.activations.hard_sigmoid(tf.constant([-4.0, -1.0, 0.0, 1.0, 2.5, 4.0]))
+RESULTS["hard_sigmoid_layer"] = tf.keras.layers.Activation("hard_sigmoid")(tf.constant([[-3.5, 0.3]]))

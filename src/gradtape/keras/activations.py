@@ -1,7 +1,8 @@
 """Activation functions by name (``tf.keras.activations``).
 
 ``get('relu')`` returns the function, ``serialize(fn)`` its name. Formulas are Keras's: ``relu`` with
-``alpha``/``max_value``/``threshold``, ``hard_sigmoid`` is ``clip(0.2 x + 0.5, 0, 1)`` (Keras 2),
+``alpha``/``max_value``/``threshold``, ``hard_sigmoid`` is ``relu6(x + 3) / 6`` (Keras 3, as TF 2.21; Keras 2
+used ``clip(0.2 x + 0.5, 0, 1)``),
 ``softmax`` over the last axis, ``gelu`` exact unless ``approximate=True``.
 """
 from __future__ import annotations
@@ -97,9 +98,10 @@ def exponential(x: Any) -> Any:
 
 
 def hard_sigmoid(x: Any) -> Any:
-    """Keras 2's ``clip(0.2 * x + 0.5, 0, 1)``."""
+    """``relu6(x + 3) / 6`` (Keras 3, what TF 2.21's ``tf.keras`` computes; Keras 2 used
+    ``clip(0.2 * x + 0.5, 0, 1)``)."""
     x = convert_to_tensor(x)
-    return _m.clip_by_value(_m.add(_m.multiply(x, _m.cast(0.2, x.dtype)), _m.cast(0.5, x.dtype)), 0.0, 1.0)
+    return _m.divide(_nn.relu6(_m.add(x, _m.cast(3.0, x.dtype))), _m.cast(6.0, x.dtype))
 
 
 def hard_silu(x: Any) -> Any:
