@@ -2,8 +2,10 @@
 stand-in GPU here, CuPy with GRADTAPE_TEST_BACKEND=cupy in ``make gpu-check``); outputs and
 first-order gradients must stay on the device and equal the CPU run (float64).
 
-An op that still converts a device array to the host is skipped with the reason (the work list of
-the duck-array effort, tests/test_duck_array.py); a wrong value fails."""
+An op that still converts a device array to the host is an expected failure when it is on the
+duck-array work list (``PENDING`` in tests/test_duck_array.py) and fails otherwise on the stand-in;
+on a real GPU (CuPy) an op that CuPy itself cannot run is skipped with the reason. A wrong value
+always fails."""
 import zlib
 
 import numpy as np
@@ -14,6 +16,12 @@ import gradtape.devices as gdevices
 from gradtape.tensor import Tensor
 from gpu_standin import USE_CUPY, HostConversionError, installed, on_device, host
 from op_db import ALL_OPS
+from test_duck_array import PENDING
+
+
+def _has_float_input(info) -> bool:
+    rng = np.random.default_rng(zlib.crc32(info.name.encode()))
+    return any(any(_diff(a) for a in s.args) for s in info.samples(rng))
 
 RTOL = 1e-7 if USE_CUPY else 0.0
 ATOL = 1e-9 if USE_CUPY else 0.0
@@ -54,7 +62,7 @@ def _run(info, xs, kwargs):
     return outs, grads
 
 
-@pytest.mark.parametrize("info", ALL_OPS, ids=lambda i: i.name)
+@pytest.mark.parametrize("info", [i for i in ALL_OPS if _has_float_input(i)], ids=lambda i: i.name)
 def test_op_on_the_device_equals_the_cpu(info, gpu):
     rng = np.random.default_rng(zlib.crc32(info.name.encode()))
     samples = list(info.samples(rng))
@@ -70,7 +78,10 @@ def test_op_on_the_device_equals_the_cpu(info, gpu):
             outs, grads = _run(info, dev_args, sample.kwargs)
         except Exception as err:  # noqa: BLE001
             if _host_conversion(err):
-                pytest.skip(f"converts a device array to the host: {str(err)[:100]}")
+                if info.name in PENDING:
+                    pytest.xfail(f"on the duck-array work list: {str(err)[:100]}")
+                if USE_CUPY:
+                    pytest.skip(f"converts a device array to the host: {str(err)[:100]}")
             raise
         ran = True
         for o, r in zip(outs, ref_outs):
@@ -84,5 +95,6 @@ def test_op_on_the_device_equals_the_cpu(info, gpu):
                 if g is not None:
                     assert on_device(g), f"{info.name}: gradient left the device"
                     np.testing.assert_allclose(host(g), host(r), rtol=RTOL, atol=ATOL)
-    if not ran:
-        pytest.skip("no sample with a floating tensor input")
+    assert ran, f"{info.name}: no sample with a floating tensor input ran"
+    if info.name in PENDING and not USE_CUPY:
+        raise AssertionError(f"{info.name} now runs on the device: remove it from PENDING")
