@@ -195,16 +195,35 @@ def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
             for hook in HOOKS:
                 hook.on_nondifferentiable(op, inputs, out, attrs)
         return
+    rec = lone = None
     for tape in _TAPES.stack:
         ids = tape._ids
         for x in inputs:
             if id(x) in ids:
-                tape._records.append((op, inputs, out, attrs))
+                if rec is None:
+                    rec = (op, inputs, out, attrs)   # one tuple for all tapes
+                    lone = tape
+                else:
+                    lone = None
+                tape._records.append(rec)
                 if type(out) is tuple:
                     ids.update(map(id, out))
                 else:
                     ids.add(id(out))
+                if getattr(tape, "_pending", None):
+                    tape._note_uses(op, inputs)
                 break
+    if lone is not None and op.out_unread:
+        pend = getattr(lone, "_pending", None)
+        if pend is not None:
+            v = out._value
+            if type(v) is np.ndarray and v.nbytes >= RELEASE_MIN_BYTES:
+                pend[id(out)] = [out, 1]
+
+
+#: A recorded output no gradient rule reads, at least this large, is released once only the tape
+#: refers to it (GradientTape._free_unread). Tests set it to 0 to check every op's declaration.
+RELEASE_MIN_BYTES = 1 << 16
 
 
 READ = Op("read_variable", forward=lambda v: v, vjp=lambda g, ans, v: g, kinds=ANY,

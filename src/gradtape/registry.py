@@ -19,6 +19,13 @@ Every primitive is defined once, in ``gradtape/ops/<family>.py``, as::
 
   Rules never reduce broadcast dimensions themselves: the tape sums every input gradient to that
   input's shape in one place (``tape._sum_to_shape``).
+* ``reads`` (optional) declares which values the rule reads: input positions and ``"out"``, e.g.
+  ``reads=(0, 1)`` for matmul (both inputs, not the product) or ``reads=()`` for add (shapes only).
+  A tape may release the value of a large tensor that no recorded rule reads once nothing else
+  refers to it (``tape._free_unread``); shape and dtype stay. Without a declaration the rule may
+  read everything and nothing is released. A wrong declaration gives NaN gradients, never a silent
+  wrong number, and tests/test_tape_memory.py checks every declared op's gradients with releasing
+  forced on.
 * ``jvp`` is the optional forward-mode rule ``jvp(tangents, ans, *inputs, **attrs)``; without it,
   forward mode derives one from ``vjp`` (the VJP is linear in ``g``).
 
@@ -42,11 +49,12 @@ ANY = "fciubV"        # numbers and bool
 class Op:
     """A registered primitive: its forward on NumPy values and its gradient rules."""
 
-    __slots__ = ("name", "forward", "vjp", "jvp", "num_outputs", "kinds", "doc", "broadcasts")
+    __slots__ = ("name", "forward", "vjp", "jvp", "num_outputs", "kinds", "doc", "broadcasts",
+                 "out_unread", "unread_inputs")
 
     def __init__(self, name: str, forward: Callable[..., Any], vjp: Any = None, *,
                  jvp: Optional[Callable[..., Any]] = None, num_outputs: int = 1,
-                 kinds: str = NUMERIC, doc: str = ""):
+                 kinds: str = NUMERIC, doc: str = "", reads: Optional[tuple] = None):
         if name in REGISTRY:
             raise ValueError(f"op {name!r} is already registered")
         self.name = name
@@ -59,7 +67,13 @@ class Op:
         # False when every input gradient a rule returns already has its input's shape (unary
         # elementwise ops), so the tape skips the broadcast check; set by dispatch.unary.
         self.broadcasts = True
+        self.out_unread, self.unread_inputs = _parse_reads(name, reads, num_outputs)
         REGISTRY[name] = self
+
+    def declare_reads(self, *reads: Any) -> "Op":
+        """Declare which values the gradient rule reads (see ``Op``'s ``reads``); returns the op."""
+        self.out_unread, self.unread_inputs = _parse_reads(self.name, reads, self.num_outputs)
+        return self
 
     @property
     def differentiable(self) -> bool:
@@ -67,6 +81,23 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<Op {self.name}>"
+
+
+def _parse_reads(name: str, reads: Optional[tuple], num_outputs: int) -> tuple:
+    """``(out_unread, unread_inputs)`` from a ``reads`` declaration (None: the rule reads everything)."""
+    if reads is None:
+        return False, frozenset()
+    for r in reads:
+        if r != "out" and not (isinstance(r, int) and r >= 0):
+            raise ValueError(f"op {name!r}: reads entries are input positions or 'out', got {r!r}")
+    if "out" not in reads and num_outputs != 1:
+        raise ValueError(f"op {name!r}: only single-output ops may declare their output unread")
+    unread = frozenset(i for i in range(READS_MAX_INPUTS) if i not in reads)
+    return "out" not in reads, unread
+
+
+#: Input positions a ``reads`` declaration covers; ops with more inputs (concat, add_n) keep the rest.
+READS_MAX_INPUTS = 8
 
 
 def get(name: str) -> Op:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import enum
 import itertools
+import sys
 import warnings
+import weakref
 from typing import Any, Iterator, Optional
 
 import numpy as np
@@ -24,6 +26,8 @@ from .errors import InvalidArgumentError
 from .tensor import Tensor, TensorShape
 
 _new = object.__new__
+_refcount = sys.getrefcount
+_weakcount = weakref.getweakrefcount
 
 
 class UnconnectedGradients(enum.Enum):
@@ -74,6 +78,16 @@ def _sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     if g._value.shape != shape:
         g = dispatch.apply(RESHAPE, (g,), {"shape": shape})
     return g
+
+
+def _standin(v: np.ndarray) -> np.ndarray:
+    """A value's shape and dtype without its memory: one NaN (zero for non-float dtypes),
+    broadcast. A rule that reads it by mistake gives NaN gradients, not a silent wrong number."""
+    try:
+        one = np.full((), np.nan if v.dtype.kind in "fcV" else 0, dtype=v.dtype)
+    except (ValueError, TypeError):
+        one = np.zeros((), dtype=v.dtype)
+    return np.broadcast_to(one, v.shape)
 
 
 def _ones_seed(t: Any) -> Tensor:
@@ -260,6 +274,8 @@ class GradientTape:
         self._records: Optional[list] = None
         self._ids: Optional[set] = None
         self._keep: Optional[dict] = None  # watched tensors and variables, kept alive while recorded
+        # Recorded outputs no rule read so far: id -> [tensor, references held by records]
+        self._pending: Optional[dict] = None
         self._watched_vars: dict = {}
         self._recording = False
         self._entered = False
@@ -284,6 +300,7 @@ class GradientTape:
             self._records = []
             self._ids = set()
             self._keep = {}
+            self._pending = {} if self._explain is None else None
             self._consumed = False
             self._released_facts = None
         ACTIVE.append(self)
@@ -355,6 +372,7 @@ class GradientTape:
         self._records = None
         self._ids = None
         self._keep = None
+        self._pending = None
         self._watched_vars = {}
         self._push()
 
@@ -407,7 +425,51 @@ class GradientTape:
             self._records = None
             self._ids = None
             self._keep = None
+            self._pending = None
             self._consumed = True
+
+    # -- releasing values no rule reads ---------------------------------------------------------
+    def _note_uses(self, op: Any, inputs: tuple) -> None:
+        """A record just appended takes ``inputs``: count its references to pending outputs, and
+        drop from pending those its rule reads (they stay alive). Then try the newest pending."""
+        pend = self._pending
+        unread = op.unread_inputs
+        for i, x in enumerate(inputs):
+            e = pend.get(id(x))
+            if e is not None:
+                if i in unread:
+                    e[1] += 1
+                else:
+                    del pend[id(x)]
+        if pend:
+            self._free_unread(4)
+
+    def _free_unread(self, limit: Optional[int] = None) -> None:
+        """Release the values of pending outputs that only this tape's records refer to.
+
+        A pending output is a large tensor produced by a recorded op whose rule does not read its
+        output, and read by no recorded rule since. When the records are its only references (its
+        reference count is theirs, no weak references), no code outside the tape can reach it,
+        and no rule will read its value: the value is replaced by a zero-strided NaN stand-in of
+        the same shape and dtype (shape and dtype are all the tape uses). ``limit``: how many of
+        the newest entries to try (None: all).
+        """
+        pend = self._pending
+        if not pend:
+            return
+        done = []
+        n = 0
+        for k, e in reversed(pend.items()):
+            t = e[0]
+            # references: the records' (e[1]), e's, t's and getrefcount's argument
+            if _refcount(t) == e[1] + 3 and not _weakcount(t):
+                t._value = _standin(t._value)
+                done.append(k)
+            n += 1
+            if n == limit:
+                break
+        for k in done:
+            del pend[k]
 
     def _snapshot(self) -> list:
         return list(self._records) if self._recording else self._records
@@ -454,6 +516,8 @@ class GradientTape:
         targets = self._flatten_targets(target)
         flat_sources = self._flatten_sources(sources)
         seeds = self._seeds(targets, output_gradients)
+        if self._pending:
+            self._free_unread()
         records = self._snapshot()
         try:
             grads = backward(records, seeds, flat_sources, self._ids, self._keep,

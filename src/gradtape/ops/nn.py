@@ -29,8 +29,9 @@ def _relu(x):
     return np.maximum(x, x.dtype.type(0))
 
 
-RELU = Op("relu", _relu, vjp=lambda g, ans, x: relu_grad(g, x), kinds=REAL + "iu",
-          doc="max(x, 0). The gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as TF).")
+RELU = Op("relu", _relu, vjp=lambda g, ans, x: relu_grad(g, ans), kinds=REAL + "iu",
+          doc="max(x, 0). The gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as TF); the rule "
+              "reads the output (relu(x) > 0 exactly where x > 0), so the input need not be kept.")
 relu = unary(RELU)
 
 
