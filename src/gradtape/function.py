@@ -734,6 +734,7 @@ class Plan:
 
     def __init__(self, run: Callable, source: str, n_ops: int, stats: dict):
         self.run = run
+        self.run_owned: Optional[Callable] = None   # see compile_plan's owned_inputs
         self.source = source
         self.n_ops = n_ops
         self.stats = stats
@@ -744,7 +745,7 @@ def _shares(a: Any, b: Any) -> bool:
 
 
 def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: str = "plan",
-                 protect: tuple = ()) -> Plan:
+                 protect: tuple = (), owned_inputs: bool = False) -> Plan:
     """Optimise ``nodes`` (CSE, dead code, buffer reuse) and generate one Python function.
 
     ``inputs`` are slots bound to the function's arguments; ``outputs`` are refs (``("s", slot)``,
@@ -1013,9 +1014,18 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
         lines.append(f"    del {', '.join(f'v{d}' for d in sorted(set(dels[len(body) - 1])))}")
     lines.append(f"    return ({''.join(expr(r) + ', ' for r in outputs)})")
     source = "\n".join(lines)
+    if owned_inputs:
+        # ``run_owned(values)``: takes a list of the input values and empties it, so the plan's
+        # own ``del`` frees each input after its last use (saved forward values in a backward)
+        unpack = "".join(f"v{s_}, " for s_ in inputs)
+        lines[0] = f"def {name}(_a):" + (f"\n    {unpack}= _a" if inputs else "") + "\n    _a.clear()"
+        exec(compile("\n".join(lines), f"<gradtape.function {name} owned>", "exec"), ns)  # noqa: S102
+        ns[name + "_owned"] = ns[name]
     exec(compile(source, f"<gradtape.function {name}>", "exec"), ns)  # noqa: S102
     n_ops = sum(1 for n in body if n[0] == "op")
-    return Plan(ns[name], source, n_ops, stats)
+    plan = Plan(ns[name], source, n_ops, stats)
+    plan.run_owned = ns.get(name + "_owned")
+    return plan
 
 
 def _replay_draw(fn: Callable, seed: Any) -> Callable:
@@ -1539,7 +1549,8 @@ class Function:
         fplan = compile_plan(trace, fwd_nodes, list(range(n_in)),
                              out_refs + [("s", s) for s in saved], name="forward",
                              protect=tuple(saved))
-        bplan = compile_plan(trace, bwd_nodes, residual + seed_slots, grad_refs, name="backward")
+        bplan = compile_plan(trace, bwd_nodes, residual + seed_slots, grad_refs, name="backward",
+                             owned_inputs=True)
         joint = _Joint()
         joint.forward, joint.backward, joint.n_out = fplan, bplan, len(out_refs)
         joint.n_residual = len(residual)
@@ -1641,10 +1652,19 @@ def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None
                 if id(var) not in ids and var._trainable:
                     tape._watch_variable(var)
     inputs = tuple(tensors) + tuple(joint.vars)
-    residuals = saved[:joint.n_residual]
+    # The saved values, released to the backward plan when one non-persistent tape consumes
+    # this record (it is never asked again), so each is freed after its last use there.
+    box = [saved]
+    n_tapes = sum(1 for tape in ACTIVE if any(id(x) in tape._ids for x in inputs))
+    del saved
 
     def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
+        from .tape import BACKWARD
         gs = g if type(g) is tuple else (g,)
+        saved = box[0]
+        if saved is None:
+            raise RuntimeError(f"{joint.op.name}: the values saved for this call's gradient were "
+                               "released after its gradient was computed once (non-persistent tape).")
         present = tuple(gs[p] is not None for p in joint.target_pos)
         if not any(present):
             return (None,) * len(xs)
@@ -1654,9 +1674,15 @@ def _record_call(joint: _Joint, tensors: list, outs: list, saved: tuple) -> None
             # backward ops one by one, so that the tape records them. Python does not run again.
             res = list(_replay_vjp(joint, xs, saved, gs, present))
         else:
-            plan = joint.backward if everything else _masked(joint, present).plan
-            vals = plan.run(*residuals, *[gs[p]._value for p, on in zip(joint.target_pos, present)
-                                          if on])
+            seeds = [gs[p]._value for p, on in zip(joint.target_pos, present) if on]
+            if everything and n_tapes == 1 and BACKWARD.consuming:
+                args = list(saved[:joint.n_residual])
+                box[0] = saved = None
+                args.extend(seeds)
+                vals = joint.backward.run_owned(args)
+            else:
+                plan = joint.backward if everything else _masked(joint, present).plan
+                vals = plan.run(*saved[:joint.n_residual], *seeds)
             res = []
             for v in vals:
                 if v is None:

@@ -12,6 +12,7 @@ import contextlib
 import enum
 import itertools
 import sys
+import threading
 import warnings
 import weakref
 from typing import Any, Iterator, Optional
@@ -140,6 +141,16 @@ def _add_gradients(a: Any, b: Any) -> Any:
     return add(a, b)
 
 
+class _BackwardState(threading.local):
+    """``consuming``: the rule being called belongs to a record that its (non-persistent) tape
+    dropped and will not ask again, so the rule may release what it saved (compiled functions'
+    saved forward values). Set by ``backward`` around its walk, per thread."""
+    consuming = False
+
+
+BACKWARD = _BackwardState()
+
+
 def _consume(records: list) -> Iterator[tuple]:
     """Records newest first, each dropped from the list once walked: the values only it kept
     alive (a layer's activations) are freed during the backward pass, not after it."""
@@ -185,6 +196,18 @@ def backward(records: list, seeds: list, sources: list, watched: Optional[set] =
         if id(target) in reach:
             _accumulate(grads, target, seed)
 
+    state = BACKWARD
+    prev = state.consuming
+    state.consuming = consume
+    try:
+        _walk(records, grads, reach, source_ids, consume)
+    finally:
+        state.consuming = prev
+    return [grads.get(id(s)) if id(s) in source_ids else None for s in sources]
+
+
+def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool) -> None:
+    """``backward``'s walk: each record's rule, newest first, accumulating into ``grads``."""
     add = _add_gradients
     for op, inputs, out, attrs in (_consume(records) if consume else reversed(records)):
         if not grads:
@@ -245,7 +268,6 @@ def backward(records: list, seeds: list, sources: list, watched: Optional[set] =
                 for x, gx in zip(inputs, gxs):
                     if gx is not None and id(x) in reach:
                         _accumulate(grads, x, gx)
-    return [grads.get(id(s)) if id(s) in source_ids else None for s in sources]
 
 
 # -- the tape ----------------------------------------------------------------------------------
@@ -751,7 +773,18 @@ def _as_dense_gradient(gx: Any, x: Any) -> Tensor:
 
 def _batched_backward(records: list, target: Any, seed: Tensor, sources: list) -> list:
     """``backward`` for a batch of seeds: ``seed`` has shape ``[B] + target.shape`` and every
-    result has shape ``[B] + source.shape`` (None where a source is not connected)."""
+    result has shape ``[B] + source.shape`` (None where a source is not connected). Rules may be
+    called several times per record here: none may release what it saved."""
+    state = BACKWARD
+    prev = state.consuming
+    state.consuming = False
+    try:
+        return _batched_walk(records, target, seed, sources)
+    finally:
+        state.consuming = prev
+
+
+def _batched_walk(records: list, target: Any, seed: Tensor, sources: list) -> list:
     from .ops.constructors import zeros
     from .ops.math import add
     from .ops.shape import stack
