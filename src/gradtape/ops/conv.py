@@ -13,7 +13,10 @@ How it is computed (no Python loop over pixels):
   once by ``reshape`` into an im2col matrix, times the filter matrix: one big matmul;
 * input gradient (``conv{n}d_backprop_input``, a transposed convolution): ``upstream @ filter^T``
   gives the columns; they are added back to the padded input with one strided slice-add per kernel
-  offset (col2im: a loop over the ``k^n`` kernel offsets, each vectorised over every pixel);
+  offset (col2im: a loop over the ``k^n`` kernel offsets, each vectorised over every pixel). With
+  stride 1 (ungrouped) it works on the flattened padded grid instead (``_flat_grid``): one
+  ``upstream @ filter[k]^T`` product per kernel offset, added into a contiguous block of rows, so
+  no ``k^n``-times-larger column matrix is built (2x faster on 3x3, a ninth of the memory);
 * filter gradient (``conv{n}d_backprop_filter``): ``im2col(input)^T @ upstream``, one matmul.
 
 The three are registered primitives whose rules are each other (they are the three partial
@@ -179,9 +182,70 @@ def _crop(xp: np.ndarray, pads: tuple) -> np.ndarray:
 
 # -- convolution primitives --------------------------------------------------------------------
 
+#: A stride-1 convolution whose im2col matrix would be larger than this computes on the flat grid
+#: with a last-axis-only column matrix (``_flat_cols``): k_last times the input instead of prod(k).
+FLAT_MIN_BYTES = 32 << 20
+
+
+def _use_flat(x, ks, strides, groups) -> bool:
+    return (groups == 1 and all(s == 1 for s in strides) and x.size > 0 and len(ks) > 1
+            and x.size * int(np.prod(ks)) * x.dtype.itemsize > FLAT_MIN_BYTES)
+
+
+def _flat_cols(x, ks, dilations, pads) -> tuple:
+    """``(cols, heads, rows, psz)``: ``cols`` row p = the last-axis window of flat row p (``k_last * C``
+    values, the only copy); kernel rows of the other axes start at row offsets ``heads``."""
+    psz, offs = _flat_grid(x.shape, ks, dilations, pads)
+    c = x.shape[-1]
+    xf = _pad(x, pads).reshape(-1, c)
+    kl = ks[-1]
+    last, heads = offs[:kl], offs[::kl]
+    n_cols = xf.shape[0] - last[-1]
+    cols = np.empty((n_cols, kl * c), dtype=x.dtype)
+    for j, off in enumerate(last):
+        cols[:, j * c:(j + 1) * c] = xf[off:off + n_cols]
+    return cols, heads, xf.shape[0] - offs[-1], psz
+
+
+def _conv_forward_flat(x, w, dilations, pads):
+    n = x.ndim - 2
+    ks = tuple(w.shape[:n])
+    cols, heads, rows, psz = _flat_cols(x, ks, dilations, pads)
+    cout = w.shape[-1]
+    wk = w.reshape(len(heads), -1, cout)
+    dt = np.result_type(x, w)
+    y = np.empty((x.shape[0] * int(np.prod(psz)), cout), dtype=dt)
+    np.matmul(cols[heads[0]:heads[0] + rows], wk[0], out=y[:rows])
+    tmp = np.empty((rows, cout), dtype=dt) if len(heads) > 1 else None
+    for k in range(1, len(heads)):
+        np.matmul(cols[heads[k]:heads[k] + rows], wk[k], out=tmp)
+        y[:rows] += tmp
+    del cols, tmp
+    out = tuple(psz[i] - (ks[i] - 1) * dilations[i] for i in range(n))
+    y = y.reshape((x.shape[0],) + psz + (cout,))
+    return np.ascontiguousarray(y[(slice(None),) + tuple(slice(0, o) for o in out)])
+
+
+def _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads):
+    n = x.ndim - 2
+    ks = tuple(filter_shape[:n])
+    cols, heads, rows, psz = _flat_cols(x, ks, dilations, pads)
+    cout = g.shape[-1]
+    dt = np.result_type(x, g)
+    gf = np.zeros((g.shape[0],) + psz + (cout,), dtype=dt)
+    gf[(slice(None),) + tuple(slice(0, o) for o in g.shape[1:-1])] = g
+    gn = gf.reshape(-1, cout)[:rows]
+    dw = np.empty((len(heads), cols.shape[1], cout), dtype=dt)
+    for k, off in enumerate(heads):
+        np.matmul(cols[off:off + rows].T, gn, out=dw[k])
+    return dw.reshape(filter_shape)
+
+
 def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
+    if _use_flat(x, ks, strides, groups):
+        return _conv_forward_flat(x, w, dilations, pads)
     xp = _pad(x, pads)
     out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
     cols = _windows(xp, out, ks, strides, dilations)
@@ -210,8 +274,50 @@ def _group_filter(w: np.ndarray, groups: int) -> np.ndarray:
     return w.reshape(-1, cg, groups, cout // groups).transpose(2, 0, 1, 3).reshape(groups, -1, cout // groups)
 
 
+def _flat_grid(in_shape: tuple, ks: tuple, dilations: tuple, pads: tuple) -> tuple:
+    """Stride-1 convolutions on the flattened padded grid: ``(padded sizes, row offsets)``.
+
+    Flatten the padded input to rows ``(B * prod(padded), C)``; the input a kernel offset ``kidx``
+    reads for the output anchored at row ``p`` is row ``p + off[kidx]``. So every kernel offset
+    reads one *contiguous* block of rows (no im2col copy), and outputs live on the same grid
+    (rows past the valid outputs are computed and dropped).
+    """
+    n = len(ks)
+    psz = tuple(in_shape[1 + i] + pads[i][0] + pads[i][1] for i in range(n))
+    row = [int(np.prod(psz[i + 1:])) for i in range(n)]
+    offs = [sum(k * d * r for k, d, r in zip(kidx, dilations, row))
+            for kidx in itertools.product(*map(range, ks))]
+    return psz, offs
+
+
+def _bpi_flat(g, w, input_shape, dilations, pads):
+    """conv_backprop_input for stride 1, ungrouped: one ``(rows, O) @ (O, C)`` product per kernel
+    offset, added into that offset's contiguous block of the flattened padded gradient (no
+    ``(rows, k*C)`` column matrix)."""
+    n = len(input_shape) - 2
+    ks = tuple(w.shape[:n])
+    b, cin, cout = input_shape[0], input_shape[-1], w.shape[-1]
+    psz, offs = _flat_grid(input_shape, ks, dilations, pads)
+    dt = np.result_type(g, w)
+    gf = np.zeros((b,) + psz + (cout,), dtype=dt)
+    gf[(slice(None),) + tuple(slice(0, o) for o in g.shape[1:-1])] = g
+    gf = gf.reshape(-1, cout)
+    rows = gf.shape[0] - offs[-1]
+    gn = gf[:rows]
+    wt = np.ascontiguousarray(w.reshape(-1, cin, cout).transpose(0, 2, 1), dtype=dt)   # (K, O, C)
+    dxp = np.zeros((gf.shape[0], cin), dtype=dt)
+    tmp = np.empty((rows, cin), dtype=dt)
+    for k, off in enumerate(offs):
+        np.matmul(gn, wt[k], out=tmp)
+        dxp[off:off + rows] += tmp
+    dxp = dxp.reshape((b,) + psz + (cin,))
+    return np.ascontiguousarray(_crop(dxp, pads))
+
+
 def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
+    if groups == 1 and all(s == 1 for s in strides) and g.size and w.size and all(input_shape):
+        return _bpi_flat(g, w, tuple(input_shape), dilations, pads)
     ks = w.shape[:n]
     b, out, cin = g.shape[0], g.shape[1:-1], input_shape[-1]
     if groups > 1:
@@ -232,6 +338,8 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, gr
 def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
+    if _use_flat(x, ks, strides, groups) and g.size:
+        return _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads)
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
     m = g.shape[0] * int(np.prod(out))

@@ -16,11 +16,17 @@ READS = {
     "multiply": (0, 1), "matmul": (0, 1),
     # the output, not the input
     "relu": ("out",), "exp": ("out",), "tanh": ("out",), "sigmoid": ("out",),
-    "relu_grad": (1,),
+    "relu_grad": (1,), "rsqrt": ("out",), "sqrt": ("out",), "reciprocal": ("out",),
+    "square": (0,), "divide": (1, "out"), "cast": (),
+    # convolution and pooling (registered in ops/conv.py)
+    "conv1d": (0, 1), "conv2d": (0, 1), "conv3d": (0, 1),
+    "max_pool1d": (0,), "max_pool2d": (0,), "max_pool3d": (0,),
+    "avg_pool1d": (), "avg_pool2d": (), "avg_pool3d": (),
 }
 
 
 def install() -> None:
+    from . import conv  # noqa: F401  (registers the convolution and pooling ops)
     for name, reads in READS.items():
         REGISTRY[name].declare_reads(*reads)
 
