@@ -195,31 +195,47 @@ def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
             for hook in HOOKS:
                 hook.on_nondifferentiable(op, inputs, out, attrs)
         return
-    rec = lone = None
+    rec = None
     for tape in _TAPES.stack:
         ids = tape._ids
         for x in inputs:
             if id(x) in ids:
                 if rec is None:
                     rec = (op, inputs, out, attrs)   # one tuple for all tapes
-                    lone = tape
-                else:
-                    lone = None
                 tape._records.append(rec)
                 if type(out) is tuple:
                     ids.update(map(id, out))
                 else:
                     ids.add(id(out))
-                if getattr(tape, "_pending", None):
+                if PENDING and getattr(tape, "_pending", None):
                     tape._note_uses(op, inputs)
                 break
-    if lone is not None and op.out_unread:
-        pend = getattr(lone, "_pending", None)
-        if pend is not None:
-            v = out._value
-            if type(v) is np.ndarray and v.nbytes >= RELEASE_MIN_BYTES:
-                pend[id(out)] = [out, 1]
+    if op.out_unread and rec is not None:
+        v = out._value
+        if type(v) is np.ndarray and v.nbytes >= RELEASE_MIN_BYTES:
+            _note_unread_output(rec)
 
+
+def _note_unread_output(rec: tuple) -> None:
+    """``rec``'s output is large and its rule does not read it: when exactly one releasing tape (a
+    GradientTape) holds the record, the output becomes pending there (``tape._free_unread``)."""
+    global PENDING
+    holder = None
+    for tape in _TAPES.stack:
+        pend = getattr(tape, "_pending", None)
+        if pend is not None and tape._records and tape._records[-1] is rec:
+            if holder is not None:
+                return
+            holder = pend
+    if holder is not None:
+        PENDING = True
+        out = rec[2]
+        holder[id(out)] = [out, 1]
+
+
+#: Whether any tape ever had a pending output (``_note_unread_output``): until then recording skips
+#: the per-tape check of inputs against pending outputs.
+PENDING = False
 
 #: A recorded output no gradient rule reads, at least this large, is released once only the tape
 #: refers to it (GradientTape._free_unread). Tests set it to 0 to check every op's declaration.
