@@ -188,7 +188,8 @@ FLAT_MIN_BYTES = 32 << 20
 
 
 def _use_flat(x, ks, strides, groups) -> bool:
-    return (groups == 1 and all(s == 1 for s in strides) and x.size > 0 and len(ks) > 1
+    return (groups == 1 and all(s == 1 for s in strides) and type(x) is np.ndarray and x.size > 0
+            and len(ks) > 1
             and x.size * int(np.prod(ks)) * x.dtype.itemsize > FLAT_MIN_BYTES)
 
 
@@ -244,7 +245,7 @@ def _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads):
 def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
-    if _use_flat(x, ks, strides, groups):
+    if _use_flat(x, ks, strides, groups) and type(w) is np.ndarray:
         return _conv_forward_flat(x, w, dilations, pads)
     xp = _pad(x, pads)
     out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
@@ -316,7 +317,8 @@ def _bpi_flat(g, w, input_shape, dilations, pads):
 
 def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
-    if groups == 1 and all(s == 1 for s in strides) and g.size and w.size and all(input_shape):
+    if (groups == 1 and all(s == 1 for s in strides) and type(g) is np.ndarray
+            and type(w) is np.ndarray and g.size and w.size and all(input_shape)):
         return _bpi_flat(g, w, tuple(input_shape), dilations, pads)
     ks = w.shape[:n]
     b, out, cin = g.shape[0], g.shape[1:-1], input_shape[-1]
@@ -338,7 +340,7 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, gr
 def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
-    if _use_flat(x, ks, strides, groups) and g.size:
+    if _use_flat(x, ks, strides, groups) and type(g) is np.ndarray and g.size:
         return _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads)
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
