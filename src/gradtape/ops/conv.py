@@ -187,6 +187,11 @@ def _crop(xp: np.ndarray, pads: tuple) -> np.ndarray:
 FLAT_MIN_BYTES = 32 << 20
 
 
+#: The stride-1 input gradient uses the flat grid when its column matrix would be at least this
+#: large (small ones keep the column path, which rounds like the device path).
+FLAT_BPI_MIN_BYTES = 1 << 20
+
+
 def _use_flat(x, ks, strides, groups) -> bool:
     return (groups == 1 and all(s == 1 for s in strides) and type(x) is np.ndarray and x.size > 0
             and len(ks) > 1
@@ -318,7 +323,8 @@ def _bpi_flat(g, w, input_shape, dilations, pads):
 def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
     if (groups == 1 and all(s == 1 for s in strides) and type(g) is np.ndarray
-            and type(w) is np.ndarray and g.size and w.size and all(input_shape)):
+            and type(w) is np.ndarray and g.size and w.size and all(input_shape)
+            and g.size // w.shape[-1] * w.size // w.shape[-1] * g.dtype.itemsize >= FLAT_BPI_MIN_BYTES):
         return _bpi_flat(g, w, tuple(input_shape), dilations, pads)
     ks = w.shape[:n]
     b, out, cin = g.shape[0], g.shape[1:-1], input_shape[-1]
