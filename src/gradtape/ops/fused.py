@@ -65,32 +65,48 @@ def layer_norm_reference(x: Any, gamma: Any, beta: Any, epsilon: float) -> Any:
     return _m.add(_m.multiply(y, gamma), beta)
 
 
+def differentiate_twice(reference: Callable[..., Any], ups: list, fins: list, extra: tuple, gg: tuple,
+                        attrs: dict) -> Any:
+    """Gradients, with respect to ``ups`` and ``fins``, of ``sum_i <J_i, gg_i>`` where ``J`` is the
+    gradient of ``reference(*fins, *extra)`` for the upstream ``ups`` (nested tapes): the rule of
+    a fused backward op whose exact second order comes from its op-by-op ``reference``. ``None``
+    entries of ``ups`` (outputs without upstream) get ``None``. Returns ``None`` when no entry of
+    ``gg`` meets a first-order gradient, else ``(grads of ups, grads of fins)``."""
+    from ..tape import GradientTape
+    from . import math as _m
+    from .reduction import reduce_sum
+    live = [k for k, u in enumerate(ups) if u is not None]
+    watch = [ups[k] for k in live] + list(fins)
+    with GradientTape() as outer:
+        outer.watch(watch)
+        with GradientTape() as inner:
+            inner.watch(list(fins))
+            outs = reference(*fins, *extra, **attrs)
+        outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
+        first = inner.gradient([outs[k] for k in live], list(fins), output_gradients=[ups[k] for k in live])
+        total = None
+        for a, b in zip(first, gg):
+            if a is None or b is None:
+                continue
+            term = reduce_sum(_m.multiply(a, b))
+            total = term if total is None else _m.add(total, term)
+    if total is None:
+        return None
+    res = outer.gradient(total, watch)
+    by_up = dict(zip(live, res[:len(live)]))
+    return [by_up.get(k) for k in range(len(ups))], list(res[len(live):])
+
+
 def second_order_rule(reference: Callable[..., Any], n_up: int) -> Callable[..., Any]:
     """The gradient rule of a fused backward op whose inputs are ``(upstream gradients of the
     forward's outputs (n_up)..., forward inputs...)`` and whose outputs are the gradients of the
     forward inputs: differentiate ``reference`` (the forward composed of gradtape ops) twice."""
     def vjp(gg: Any, ans: Any, *inputs: Any, **attrs: Any) -> tuple:
-        from ..tape import GradientTape
-        from . import math as _m
-        from .reduction import reduce_sum
         gg = gg if isinstance(gg, tuple) else (gg,)
-        ups, fins = list(inputs[:n_up]), list(inputs[n_up:])
-        with GradientTape() as outer:
-            outer.watch(ups + fins)
-            with GradientTape() as inner:
-                inner.watch(fins)
-                outs = reference(*fins, **attrs)
-            outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
-            first = inner.gradient(outs, fins, output_gradients=ups)
-            total = None
-            for a, b in zip(first, gg):
-                if a is None or b is None:
-                    continue
-                term = reduce_sum(_m.multiply(a, b))
-                total = term if total is None else _m.add(total, term)
-        if total is None:
+        got = differentiate_twice(reference, list(inputs[:n_up]), list(inputs[n_up:]), (), gg, attrs)
+        if got is None:
             return (None,) * len(inputs)
-        return tuple(outer.gradient(total, ups + fins))
+        return tuple(got[0]) + tuple(got[1])
     return vjp
 
 
@@ -123,4 +139,4 @@ def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float = 1e-3) -> Any:
     return apply(LAYER_NORM, tuple(ins), {"epsilon": float(epsilon)})
 
 
-__all__ = ["layer_norm", "layer_norm_reference", "second_order_rule"]
+__all__ = ["layer_norm", "layer_norm_reference", "second_order_rule", "differentiate_twice"]

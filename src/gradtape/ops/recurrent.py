@@ -204,35 +204,16 @@ def _second_order(reference: Any, n_cache: int, n_state_in: int):
     The backward op's inputs are ``(upstream gradients of the forward's outputs..., forward inputs...,
     [mask], caches...)``; its outputs the gradients of the forward's differentiable inputs."""
     def vjp(gg, ans, *inputs, **attrs):
-        from ..tape import GradientTape
-        from . import math as _m
-        from .reduction import reduce_sum
+        from .fused import differentiate_twice
         n_out = len(inputs) - n_cache
         core = inputs[:n_out]
         ups, fins = core[:n_state_in], core[n_state_in:]
         nd = len(ans)
         diff_in, mask = fins[:nd], fins[nd:]
-        live = [k for k, u in enumerate(ups) if u is not None]      # None: no gradient for that output
-        watch = [ups[k] for k in live] + list(diff_in)
-        with GradientTape() as outer:
-            outer.watch(watch)
-            with GradientTape() as inner:
-                inner.watch(list(diff_in))
-                outs = reference(*diff_in, *mask, **attrs)
-            first = inner.gradient([outs[k] for k in live], list(diff_in),
-                                   output_gradients=[ups[k] for k in live])
-            total = None
-            for a, b in zip(first, gg):
-                if a is None or b is None:
-                    continue
-                term = reduce_sum(_m.multiply(a, b))
-                total = term if total is None else _m.add(total, term)
-        if total is None:
+        got = differentiate_twice(reference, list(ups), list(diff_in), tuple(mask), gg, attrs)
+        if got is None:
             return (None,) * len(inputs)
-        res = outer.gradient(total, watch)
-        by_up = dict(zip(live, res[:len(live)]))
-        return (tuple(by_up.get(k) for k in range(n_state_in)) + tuple(res[len(live):])
-                + (None,) * (len(inputs) - n_state_in - nd))
+        return tuple(got[0]) + tuple(got[1]) + (None,) * (len(inputs) - n_state_in - nd)
     return vjp
 
 
