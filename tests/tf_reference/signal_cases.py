@@ -42,16 +42,8 @@ def _c(re, im):
 
 
 def _second(tf, f, x):
-    """Second derivative of sum(f(x)) summed: d/dx sum((d/dx sum f)^2)."""
-    t = tf.constant(x)
-    with tf.GradientTape() as outer:
-        outer.watch(t)
-        with tf.GradientTape() as inner:
-            inner.watch(t)
-            y = tf.reduce_sum(f(t))
-        g = inner.gradient(y, t)
-        s = tf.reduce_sum(g * g)
-    return outer.gradient(s, t)
+    from api_cases import grad2     # the shared second-order helper (api_cases imports this module)
+    return grad2(tf, f, x)
 
 
 def _rfft_weighted(tf, x, n):

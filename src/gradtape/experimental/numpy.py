@@ -84,7 +84,6 @@ def _float(t: Tensor) -> Tensor:
 
 def _unary(name: str, op_name: str, to_float: bool = False):
     def fn(x: Any) -> Tensor:
-        from .. import ops as _ops  # noqa: F401  (registers every op)
         import gradtape
         t = asarray(x)
         if to_float:
