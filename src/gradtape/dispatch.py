@@ -210,10 +210,13 @@ def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
                 if PENDING and getattr(tape, "_pending", None):
                     tape._note_uses(op, inputs)
                 break
-    if op.out_unread and rec is not None:
+    if rec is not None and op.out_unread:
         v = out._value
-        if type(v) is np.ndarray and v.nbytes >= RELEASE_MIN_BYTES:
+        if type(v) is _ndarray and v.nbytes >= RELEASE_MIN_BYTES:
             _note_unread_output(rec)
+
+
+_ndarray = np.ndarray
 
 
 def _note_unread_output(rec: tuple) -> None:
