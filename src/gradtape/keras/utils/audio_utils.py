@@ -6,7 +6,7 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from .text_utils import _index_directory, _split
+from .text_utils import _check_split_args, _index_directory, _split
 
 ALLOWED_FORMATS = (".wav",)
 
@@ -79,22 +79,11 @@ def audio_dataset_from_directory(directory: str, labels: Any = "inferred", label
                                   "resample the files beforehand or leave sampling_rate=None.")
     if labels is None or label_mode is None:
         labels, label_mode = None, None
-    if validation_split is not None:
-        if not 0 < validation_split < 1:
-            raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
-        if subset not in ("training", "validation", "both"):
-            raise ValueError('If `validation_split` is set, `subset` must be "training", "validation" or "both". '
-                             f"Received: subset={subset}")
-        if shuffle and seed is None:
-            raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` "
-                             "argument, to make sure that there is no overlap between the training and "
-                             "validation subset.")
-    elif subset is not None:
-        raise ValueError("`subset` must be None if `validation_split` is None.")
+    _check_split_args(validation_split, subset, shuffle, seed)
     if seed is None:
         seed = np.random.randint(1e6)
     paths, lab, names = _index_directory(directory, labels, ALLOWED_FORMATS, class_names, shuffle, seed,
-                                         follow_links, verbose)
+                                         follow_links, verbose, "audio_dataset_from_directory")
     if label_mode == "binary" and len(names) != 2:
         raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
                          f"class_names={names}")

@@ -15,6 +15,8 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .text_utils import _index_directory
+
 
 def _pil():
     from ...image._codecs import _pil as pil
@@ -197,66 +199,6 @@ def _check_validation_split(validation_split: Any, subset: Any, shuffle: bool, s
                          "to make sure that there is no overlap between the training and validation subset.")
 
 
-def _index_directory(directory: str, labels: Any, formats: tuple, class_names: Any, shuffle: bool, seed: int,
-                     follow_links: bool, verbose: bool) -> tuple:
-    """Keras's dataset_utils.index_directory: sorted class folders, sorted files (recursively), then one
-    ``RandomState(seed)`` shuffle of paths and of labels (so the order equals Keras's for a seed)."""
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"image_dataset_from_directory: directory {directory!r} does not exist.")
-    if labels == "inferred":
-        subdirs = [d.rstrip("/") for d in sorted(os.listdir(directory))
-                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
-        if class_names is not None:
-            if not set(class_names).issubset(set(subdirs)):
-                raise ValueError("The `class_names` passed did not match the names of the subdirectories of the "
-                                 f"target directory. Expected: {subdirs} (or a subset of it), but received: "
-                                 f"class_names={class_names}")
-            subdirs = list(class_names)
-    else:
-        subdirs = [""]
-        if class_names is not None:
-            if labels is None:
-                raise ValueError("When `labels=None` (no labels), argument `class_names` cannot be specified.")
-            raise ValueError("When argument `labels` is specified, argument `class_names` cannot be specified "
-                             "(the `class_names` will be the sorted list of labels).")
-    names = subdirs
-    filenames: list = []
-    found_labels: list = []
-    for index, sub in enumerate(names):
-        top = os.path.join(directory, sub)
-        dirname = os.path.basename(top)
-        for root, _, files in sorted(os.walk(top, followlinks=follow_links), key=lambda t: t[0]):
-            for fname in sorted(files):
-                if fname.lower().endswith(formats):
-                    rel = os.path.join(dirname, os.path.relpath(os.path.join(root, fname), top))
-                    filenames.append(rel)
-                    found_labels.append(index)
-    if labels == "inferred":
-        label_arr = np.asarray(found_labels, dtype="int32")
-    elif labels is None:
-        label_arr, names = None, None
-    else:
-        if len(labels) != len(filenames):
-            raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target directory. "
-                             f"len(labels) is {len(labels)} while we found {len(filenames)} files in directory "
-                             f"{directory}.")
-        label_arr = np.asarray(labels)
-        names = [str(v) for v in sorted(set(np.asarray(labels).tolist()))]
-    if verbose:
-        if label_arr is None:
-            print(f"Found {len(filenames)} files.")
-        else:
-            print(f"Found {len(filenames)} files belonging to {len(names)} classes.")
-    paths = [os.path.join(directory, f) for f in filenames]
-    if shuffle:
-        rng = np.random.RandomState(seed)
-        rng.shuffle(paths)
-        if label_arr is not None:
-            rng = np.random.RandomState(seed)
-            rng.shuffle(label_arr)
-    return paths, label_arr, names
-
-
 def _split(samples: list, labels: Any, validation_split: Any, subset: str) -> tuple:
     if not validation_split:
         return samples, labels
@@ -373,7 +315,7 @@ def image_dataset_from_directory(directory: Any, labels: Any = "inferred", label
     if seed is None:
         seed = np.random.randint(1e6)
     paths, label_arr, names = _index_directory(directory, labels, ALLOWLIST_FORMATS, class_names, shuffle, seed,
-                                               follow_links, verbose)
+                                               follow_links, verbose, "image_dataset_from_directory")
     if label_mode == "binary" and len(names) != 2:
         raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. '
                          f"Received: class_names={names}")

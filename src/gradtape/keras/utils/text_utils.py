@@ -120,63 +120,81 @@ def timeseries_dataset_from_array(data: Any, targets: Any, sequence_length: int,
 
 
 # -- text_dataset_from_directory ------------------------------------------------------------------------------
-def _index_directory(directory: str, labels: Any, formats: tuple, class_names: Optional[List[str]],
-                     shuffle: bool, seed: Optional[int], follow_links: bool, verbose: bool) -> tuple:
-    """Keras's ``index_directory``: class sub-directories in sorted order, files sorted within each,
-    then (with ``shuffle``) paths and labels permuted by ``np.random.RandomState(seed)``."""
+def _index_directory(directory: str, labels: Any, formats: tuple, class_names: Any, shuffle: bool, seed: int,
+                     follow_links: bool, verbose: bool, loader: str = "text_dataset_from_directory") -> tuple:
+    """Keras's dataset_utils.index_directory: sorted class folders, sorted files (recursively), then one
+    ``RandomState(seed)`` shuffle of paths and of labels (so the order equals Keras's for a seed)."""
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"{loader}: directory {directory!r} does not exist.")
     if labels == "inferred":
-        subdirs = [d for d in sorted(os.listdir(directory))
+        subdirs = [d.rstrip("/") for d in sorted(os.listdir(directory))
                    if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
         if class_names is not None:
             if not set(class_names).issubset(set(subdirs)):
-                raise ValueError(f"The `class_names` passed did not match the names of the subdirectories of the "
+                raise ValueError("The `class_names` passed did not match the names of the subdirectories of the "
                                  f"target directory. Expected: {subdirs} (or a subset of it), but received: "
                                  f"class_names={class_names}")
             subdirs = list(class_names)
     else:
         subdirs = [""]
         if class_names is not None:
-            raise ValueError("When argument `labels` is specified (or None), argument `class_names` cannot be "
-                             "specified.")
+            if labels is None:
+                raise ValueError("When `labels=None` (no labels), argument `class_names` cannot be specified.")
+            raise ValueError("When argument `labels` is specified, argument `class_names` cannot be specified "
+                             "(the `class_names` will be the sorted list of labels).")
     names = subdirs
-    filenames: List[str] = []
-    label_list: List[int] = []
-    for ci, sub in enumerate(names):
-        d = os.path.join(directory, sub)
-        walk = sorted(os.walk(d, followlinks=follow_links), key=lambda t: t[0])
-        if not follow_links:
-            walk = sorted(os.walk(d), key=lambda t: t[0])
-        for root, _, files in walk:
-            for f in sorted(files):
-                if f.lower().endswith(formats):
-                    rel = os.path.join(os.path.basename(d), os.path.relpath(os.path.join(root, f), d))
+    filenames: list = []
+    found_labels: list = []
+    for index, sub in enumerate(names):
+        top = os.path.join(directory, sub)
+        dirname = os.path.basename(top)
+        for root, _, files in sorted(os.walk(top, followlinks=follow_links), key=lambda t: t[0]):
+            for fname in sorted(files):
+                if fname.lower().endswith(formats):
+                    rel = os.path.join(dirname, os.path.relpath(os.path.join(root, fname), top))
                     filenames.append(rel)
-                    label_list.append(ci)
+                    found_labels.append(index)
     if labels == "inferred":
-        lab: Any = np.asarray(label_list, dtype="int32")
+        label_arr = np.asarray(found_labels, dtype="int32")
     elif labels is None:
-        lab = None
-        names = None
+        label_arr, names = None, None
     else:
-        lab = np.asarray(labels)
-        if len(lab) != len(filenames):
-            raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target "
-                             f"directory. len(labels) is {len(lab)} while we found {len(filenames)} files in "
-                             f"directory {directory}.")
-        names = [str(x) for x in sorted(set(lab.tolist()))]
+        if len(labels) != len(filenames):
+            raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target directory. "
+                             f"len(labels) is {len(labels)} while we found {len(filenames)} files in directory "
+                             f"{directory}.")
+        label_arr = np.asarray(labels)
+        names = [str(v) for v in sorted(set(np.asarray(labels).tolist()))]
     if verbose:
-        if lab is None:
+        if label_arr is None:
             print(f"Found {len(filenames)} files.")
         else:
             print(f"Found {len(filenames)} files belonging to {len(names)} classes.")
     paths = [os.path.join(directory, f) for f in filenames]
     if shuffle:
-        if seed is None:
-            seed = np.random.randint(1e6)
-        np.random.RandomState(seed).shuffle(paths)
-        if lab is not None:
-            np.random.RandomState(seed).shuffle(lab)
-    return paths, lab, names
+        rng = np.random.RandomState(seed)
+        rng.shuffle(paths)
+        if label_arr is not None:
+            rng = np.random.RandomState(seed)
+            rng.shuffle(label_arr)
+    return paths, label_arr, names
+
+
+def _check_split_args(validation_split: Optional[float], subset: Optional[str], shuffle: bool,
+                      seed: Optional[int]) -> None:
+    """The ``validation_split``/``subset``/``seed`` checks of the text and audio loaders."""
+    if validation_split is not None:
+        if not 0 < validation_split < 1:
+            raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
+        if subset not in ("training", "validation", "both"):
+            raise ValueError('If `validation_split` is set, `subset` must be "training", "validation" or "both". '
+                             f"Received: subset={subset}")
+        if shuffle and seed is None:
+            raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` "
+                             "argument, to make sure that there is no overlap between the training and "
+                             "validation subset.")
+    elif subset is not None:
+        raise ValueError("`subset` must be None if `validation_split` is None.")
 
 
 def _split(samples: list, labels: Any, validation_split: Optional[float], subset: Optional[str],
@@ -251,18 +269,7 @@ def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_
                          f"Received: label_mode={label_mode}")
     if labels is None or label_mode is None:
         labels, label_mode = None, None
-    if validation_split is not None:
-        if not 0 < validation_split < 1:
-            raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
-        if subset not in ("training", "validation", "both"):
-            raise ValueError('If `validation_split` is set, `subset` must be "training", "validation" or "both". '
-                             f"Received: subset={subset}")
-        if shuffle and seed is None:
-            raise ValueError("If using `validation_split` and shuffling the data, you must provide a `seed` "
-                             "argument, to make sure that there is no overlap between the training and "
-                             "validation subset.")
-    elif subset is not None:
-        raise ValueError("`subset` must be None if `validation_split` is None.")
+    _check_split_args(validation_split, subset, shuffle, seed)
     if seed is None:
         seed = np.random.randint(1e6)
     paths, lab, names = _index_directory(directory, labels, (".txt",), class_names, shuffle, seed, follow_links,
