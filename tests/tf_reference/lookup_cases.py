@@ -70,6 +70,10 @@ LOOKUP_CASES = {
     "lookup_static_ragged": lambda tf: tf.lookup.StaticHashTable(
         _kv(tf, ["a", "b"], np.array([1, 2], np.int64)), -1).lookup(
         tf.ragged.constant([["a"], ["b", "q", "a"]])).flat_values,
+    "lookup_static_duplicate_key_conflict": lambda tf: tf.lookup.StaticHashTable(
+        _kv(tf, ["a", "a"], np.array([1, 2], np.int64)), -1).lookup(tf.constant(["a"])),
+    "lookup_static_duplicate_key_same_value": lambda tf: tf.lookup.StaticHashTable(
+        _kv(tf, ["a", "a"], np.array([1, 1], np.int64)), -1).lookup(tf.constant(["a"])),
     "lookup_text_file": _text_table,
     "lookup_vocab_text_file": _text_line_numbers,
     "lookup_vocab_strings": lambda tf: tf.lookup.StaticVocabularyTable(
