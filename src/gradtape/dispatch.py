@@ -100,7 +100,10 @@ class ThreadStack(list):
 
     # editing the thread's stack
     def append(self, x: Any) -> None:
-        self._edit(list.append, x)
+        stack = self._local.stack
+        stack.append(x)
+        if len(stack) == 1:         # (a tape's ``with``: the common edit, done without ``_edit``)
+            self._mark(stack, True)
 
     def insert(self, i: int, x: Any) -> None:
         self._edit(list.insert, i, x)
@@ -128,7 +131,9 @@ class ThreadStack(list):
         stack = self._local.stack
         for i in range(len(stack) - 1, -1, -1):
             if stack[i] is x:
-                self.__delitem__(i)
+                del stack[i]
+                if not stack:
+                    self._mark(stack, False)
                 return True
         return False
 
@@ -182,6 +187,7 @@ DEVICE_TYPES: frozenset = frozenset()
 HOOKS: ThreadStack = ThreadStack()
 
 _new = object.__new__
+_F32 = np.dtype(np.float32)     # the builtin descriptor: every float32 value's ``dtype`` is it
 _float = float
 _int = int
 
@@ -189,7 +195,9 @@ _int = int
 # -- recording ---------------------------------------------------------------------------------
 
 def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
-    """Append ``(op, inputs, out, attrs)`` to every active tape that watches one of ``inputs``."""
+    """Append ``(op, inputs, out, attrs)`` to every active tape that watches one of ``inputs``.
+
+    (``unary`` and ``binary`` inline this loop for their one and two inputs; keep them in step.)"""
     if op.vjp is None:
         if HOOKS:
             for hook in HOOKS:
@@ -207,22 +215,30 @@ def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
                     ids.update(map(id, out))
                 else:
                     ids.add(id(out))
-                if PENDING and getattr(tape, "_pending", None):
-                    tape._note_uses(op, inputs)
+                if PENDING:
+                    _note_uses(tape, op, inputs)
                 break
-    if rec is not None and op.out_unread:
-        v = out._value
-        if type(v) is _ndarray and v.nbytes >= RELEASE_MIN_BYTES:
-            _note_unread_output(rec)
+    if rec is not None and op.out_unread and type(out._value) is _ndarray:
+        _note_unread_output(rec)
 
 
 _ndarray = np.ndarray
 
 
+def _note_uses(tape: Any, op: Op, inputs: tuple) -> None:
+    """A record just appended to ``tape`` reads ``inputs``: let a releasing tape count its uses."""
+    if getattr(tape, "_pending", None):
+        tape._note_uses(op, inputs)
+
+
 def _note_unread_output(rec: tuple) -> None:
-    """``rec``'s output is large and its rule does not read it: when exactly one releasing tape (a
-    GradientTape) holds the record, the output becomes pending there (``tape._free_unread``)."""
+    """``rec``'s output is an ndarray its rule does not read: when it is large and exactly one
+    releasing tape (a GradientTape) holds the record, the output becomes pending there
+    (``tape._free_unread``)."""
     global PENDING
+    out = rec[2]
+    if out._value.nbytes < RELEASE_MIN_BYTES:
+        return
     holder = None
     for tape in _TAPES.stack:
         pend = getattr(tape, "_pending", None)
@@ -232,7 +248,6 @@ def _note_unread_output(rec: tuple) -> None:
             holder = pend
     if holder is not None:
         PENDING = True
-        out = rec[2]
         holder[id(out)] = [out, 1]
 
 
@@ -511,13 +526,15 @@ def apply(op: Op, inputs: tuple, attrs: Optional[dict] = None) -> Any:
 def unary(op: Op):
     """Build the public function of a one-input elementwise op (the fastest path)."""
     kinds = op.kinds
+    ok32 = _F32 if "f" in kinds else None   # float32 passes the kind test by identity (fast)
     op.broadcasts = False  # elementwise and one input: gradients already have the input's shape
 
     def fn(x: Any, name: Optional[str] = None) -> Tensor:
         if type(x) is not Tensor:
             x = convert_to_tensor(x)
         xv = x._value
-        if xv.dtype.kind not in kinds:
+        dt = xv.dtype
+        if dt is not ok32 and dt.kind not in kinds:
             raise bad_dtype(op, x)
         out = _new(Tensor)
         if PLACING:
@@ -530,7 +547,21 @@ def unary(op: Op):
                     raise
                 out._value = _device.mixed_forward(op, (x,), (xv,), None, err)
         if ACTIVE:
-            record(op, (x,), out, None)
+            if op.vjp is None:
+                record(op, (x,), out, None)
+                return out
+            rec = None
+            for tape in _TAPES.stack:      # ``record``, inlined for one input
+                ids = tape._ids
+                if id(x) in ids:
+                    if rec is None:
+                        rec = (op, (x,), out, None)
+                    tape._records.append(rec)
+                    ids.add(id(out))
+                    if PENDING:
+                        _note_uses(tape, op, rec[1])
+            if rec is not None and op.out_unread and type(out._value) is _ndarray:
+                _note_unread_output(rec)
         return out
 
     fn.__name__ = fn.__qualname__ = op.name
@@ -545,6 +576,7 @@ def binary(op: Op):
     NumPy arrays are converted to the tensor's dtype.
     """
     kinds = op.kinds
+    ok32 = _F32 if "f" in kinds else None   # float32 passes the kind test by identity (fast)
 
     def fn(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         tx = type(x)
@@ -567,7 +599,7 @@ def binary(op: Op):
                     xv, yv, dt = x._value, y._value, x._value.dtype
             elif ty is _float or ty is _int:
                 yv = y
-                if ty is _float and dt.kind not in "fcV":
+                if ty is _float and dt is not _F32 and dt.kind not in "fcV":
                     if not NUMPY_PROMOTION[0]:
                         raise _int_float(op, x, y)
                     x = _promote_pair(x, convert_to_tensor(np.float64(0)))[0]
@@ -580,7 +612,7 @@ def binary(op: Op):
             dt = yv.dtype
             if tx is _float or tx is _int:
                 xv = x
-                if tx is _float and dt.kind not in "fcV":
+                if tx is _float and dt is not _F32 and dt.kind not in "fcV":
                     if not NUMPY_PROMOTION[0]:
                         raise _int_float(op, y, x)
                     y = _promote_pair(y, convert_to_tensor(np.float64(0)))[0]
@@ -593,7 +625,7 @@ def binary(op: Op):
             xv = x._value
             yv = y._value
             dt = xv.dtype
-        if dt.kind not in kinds:
+        if dt is not ok32 and dt.kind not in kinds:
             raise bad_dtype(op, x if type(x) is Tensor else y)
         try:
             if PLACING:
@@ -610,7 +642,21 @@ def binary(op: Op):
         out = _new(Tensor)
         out._value = value
         if ACTIVE:
-            record(op, (x, y), out, None)
+            if op.vjp is None:
+                record(op, (x, y), out, None)
+                return out
+            rec = None
+            for tape in _TAPES.stack:      # ``record``, inlined for two inputs
+                ids = tape._ids
+                if id(x) in ids or id(y) in ids:
+                    if rec is None:
+                        rec = (op, (x, y), out, None)
+                    tape._records.append(rec)
+                    ids.add(id(out))
+                    if PENDING:
+                        _note_uses(tape, op, rec[1])
+            if rec is not None and op.out_unread and type(value) is _ndarray:
+                _note_unread_output(rec)
         return out
 
     fn.__name__ = fn.__qualname__ = op.name

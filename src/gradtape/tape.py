@@ -57,6 +57,23 @@ def _is_float(x: Any) -> bool:
     return x._value.dtype.kind in "fcV"
 
 
+class _LazyOps:
+    """The ops the backward pass calls, bound on first use: the op modules import this one, so it
+    cannot import them at its top, and an import statement inside a function costs ~1.5 us a call."""
+
+    def __getattr__(self, name: str) -> Any:
+        from .ops import constructors, math, reduction, shape
+        for mod in (math, reduction, shape, constructors):
+            if hasattr(mod, name):
+                value = getattr(mod, name)
+                setattr(self, name, value)
+                return value
+        raise AttributeError(name)
+
+
+_OPS = _LazyOps()
+
+
 # -- the backward pass -------------------------------------------------------------------------
 
 def _sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
@@ -66,18 +83,16 @@ def _sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     broadcast shape and the tape calls this after every rule. (Calls the primitives directly:
     the axes are already normalised.)
     """
-    from .ops.reduction import REDUCE_SUM
-    from .ops.shape import RESHAPE, BROADCAST_TO
     gshape = g._value.shape
     lead = len(gshape) - len(shape)
     if lead < 0:
-        return dispatch.apply(BROADCAST_TO, (g,), {"shape": shape})
+        return dispatch.apply(_OPS.BROADCAST_TO, (g,), {"shape": shape})
     axes = tuple(range(lead)) + tuple(
         i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
     if axes:
-        g = dispatch.apply(REDUCE_SUM, (g,), {"axes": axes, "keepdims": False})
+        g = dispatch.apply(_OPS.REDUCE_SUM, (g,), {"axes": axes, "keepdims": False})
     if g._value.shape != shape:
-        g = dispatch.apply(RESHAPE, (g,), {"shape": shape})
+        g = dispatch.apply(_OPS.RESHAPE, (g,), {"shape": shape})
     return g
 
 
@@ -137,8 +152,7 @@ def _as_gradient(gx: Any, x: Any) -> Optional[Tensor]:
 
 
 def _add_gradients(a: Any, b: Any) -> Any:
-    from .ops.math import add
-    return add(a, b)
+    return _OPS.add(a, b)
 
 
 class _BackwardState(threading.local):
@@ -223,7 +237,7 @@ def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool
                 # the op's rule takes None for an output no target reaches (a compiled call)
                 g = tuple(gi if gi is None or type(gi) is Tensor else _dense(gi) for gi in gs)
             else:
-                from .ops.constructors import zeros_like
+                zeros_like = _OPS.zeros_like
                 g = tuple(zeros_like(o) if gi is None else gi if type(gi) is Tensor else _dense(gi)
                           for o, gi in zip(out, gs))
         else:
@@ -253,10 +267,26 @@ def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool
                 elif gx is not None:
                     _accumulate(grads, x, gx)
         elif type(vjp) is tuple:
+            two = len(inputs) == 2 and not attrs
+            if two:
+                x0, x1 = inputs
             for x, rule in zip(inputs, vjp):
                 if rule is not None and id(x) in reach:
-                    gx = rule(g, out, *inputs, **attrs) if attrs else rule(g, out, *inputs)
-                    if gx is not None:
+                    if two:
+                        gx = rule(g, out, x0, x1)
+                    else:
+                        gx = rule(g, out, *inputs, **attrs) if attrs else rule(g, out, *inputs)
+                    if type(gx) is Tensor and gx._value.shape == x._value.shape:
+                        # already the input's shape: stored without _accumulate's general path
+                        k = id(x)
+                        prev = grads.get(k)
+                        if prev is None:
+                            grads[k] = gx
+                        elif type(prev) is Tensor:
+                            grads[k] = add(prev, gx)
+                        else:
+                            _accumulate(grads, x, gx)
+                    elif gx is not None:
                         _accumulate(grads, x, gx)
         else:
             gxs = vjp(g, out, *inputs, **attrs) if attrs else vjp(g, out, *inputs)
@@ -555,9 +585,9 @@ class GradientTape:
         return nest.pack_sequence_as(sources, grads)
 
     def _seeds(self, targets: list, output_gradients: Any) -> list:
-        from .ops.constructors import ones_like
         if output_gradients is None:
             return [(t, _ones_seed(t)) for t in targets]
+        ones_like = _OPS.ones_like
         flat = nest.flatten(output_gradients) if isinstance(output_gradients, (list, tuple, dict)) \
             else [output_gradients]
         if len(flat) != len(targets):

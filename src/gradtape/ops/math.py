@@ -9,6 +9,7 @@ upstream with ``multiply_no_nan``: where the upstream is exactly 0 the result is
 """
 from __future__ import annotations
 
+import inspect as _inspect
 import math as _pymath
 import operator as _operator
 from typing import Any, Optional
@@ -31,6 +32,12 @@ def _conj(x: Any) -> Any:
     return x
 
 
+def _conj_all(out: Any) -> Any:
+    if isinstance(out, tuple):
+        return tuple(None if o is None else conj(o) for o in out)
+    return conj(out)
+
+
 def holomorphic(rule: Any) -> Any:
     """TF's complex convention for a rule written as the real derivative ``g * f'(x)``.
 
@@ -39,14 +46,20 @@ def holomorphic(rule: Any) -> Any:
     wrapped rule by rule."""
     if isinstance(rule, tuple):
         return tuple(None if r is None else holomorphic(r) for r in rule)
-
-    def vjp(g: Any, ans: Any, *args: Any, **kwargs: Any) -> Any:
-        if g._value.dtype.kind != "c":
-            return rule(g, ans, *args, **kwargs)
-        out = rule(conj(g), ans, *args, **kwargs)
-        if isinstance(out, tuple):
-            return tuple(None if o is None else conj(o) for o in out)
-        return conj(out)
+    code = getattr(rule, "__code__", None)
+    if code is not None and code.co_argcount == 3 and not code.co_kwonlyargcount \
+            and not code.co_flags & (_inspect.CO_VARARGS | _inspect.CO_VARKEYWORDS):
+        # The common one-input rule ``(g, ans, x)``: a wrapper of the same arity (no packing of
+        # arguments), as cheap as a wrapper can be on the real path every unary op takes.
+        def vjp(g: Any, ans: Any, x: Any) -> Any:
+            if g._value.dtype.kind != "c":
+                return rule(g, ans, x)
+            return _conj_all(rule(conj(g), ans, x))
+    else:
+        def vjp(g: Any, ans: Any, *args: Any, **kwargs: Any) -> Any:
+            if g._value.dtype.kind != "c":
+                return rule(g, ans, *args, **kwargs)
+            return _conj_all(rule(conj(g), ans, *args, **kwargs))
 
     vjp.__name__ = getattr(rule, "__name__", "vjp")
     return vjp

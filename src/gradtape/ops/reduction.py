@@ -15,6 +15,7 @@ from ..errors import InvalidArgumentError
 from .._bf16 import via_float32
 from ..registry import Op, FLOAT, NUMERIC, ANY, REAL, REAL_NUMERIC
 from ..tensor import Tensor
+from . import shape as _shape     # (shape imports nothing from here at import time)
 from .math import (add, divide, divide_no_nan, equal, exp, holomorphic, multiply, multiply_no_nan,
                    sqrt, square, subtract, cast, where, reciprocal)
 
@@ -52,8 +53,7 @@ def _expand_to(g: Tensor, x: Any, axes: Optional[tuple], keepdims: bool) -> Tens
     """Reshape a reduced upstream gradient so it broadcasts against ``x``."""
     if keepdims:
         return g
-    from .shape import RESHAPE
-    return apply(RESHAPE, (g,), {"shape": _kept_shape(np.shape(x._value), axes)})
+    return apply(_shape.RESHAPE, (g,), {"shape": _kept_shape(np.shape(x._value), axes)})
 
 
 def _count(x: Any, axes: Optional[tuple]) -> int:
@@ -87,10 +87,9 @@ def _sum_forward(x, axes, keepdims):
 
 
 def _broadcast_like(g: Tensor, x: Any, axes, keepdims) -> Tensor:
-    from .shape import BROADCAST_TO
     shape = np.shape(x._value)
     g = _expand_to(g, x, axes, keepdims)
-    return g if g._value.shape == shape else apply(BROADCAST_TO, (g,), {"shape": shape})
+    return g if g._value.shape == shape else apply(_shape.BROADCAST_TO, (g,), {"shape": shape})
 
 
 REDUCE_SUM = Op("reduce_sum", _sum_forward,
