@@ -963,11 +963,17 @@ class ReleasedFacts:
     def __init__(self, tape: Any, targets: list, sources: list, grads: list):
         ids = tape._ids
         ref = weakref.ref
-        self.targets = {id(t): (ref(t), id(t) in ids) for t in targets}
+        # (plain loops: built on every non-persistent gradient() call, a training step's fixed cost)
+        self.targets = tt = {}
+        for t in targets:
+            k = id(t)
+            tt[k] = (ref(t), k in ids)
         # Variables are held as they are (they own their value anyway; cheaper than weak
         # references on every training step); tensors weakly, so no value is kept alive.
-        self.sources = {id(s): (ref(s) if type(s) is Tensor else s, id(s) in ids, g is None)
-                        for s, g in zip(sources, grads)}
+        self.sources = ss = {}
+        for s, g in zip(sources, grads):
+            k = id(s)
+            ss[k] = (ref(s) if type(s) is Tensor else s, k in ids, g is None)
         self.watch_accessed = tape._watch_accessed_variables
 
     def lookup(self, table: dict, obj: Any) -> Optional[tuple]:

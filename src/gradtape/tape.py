@@ -49,6 +49,9 @@ def _parse_unconnected(value: Any) -> UnconnectedGradients:
                          "tf.UnconnectedGradients.ZERO / 'zero' (return zeros).") from None
 
 
+_NONE = UnconnectedGradients.NONE
+
+
 def _is_variable(x: Any) -> bool:
     return hasattr(type(x), "_gt_read")
 
@@ -197,9 +200,12 @@ def backward(records: list, seeds: list, sources: list, watched: Optional[set] =
     When every watched leaf (``leaves``: ids of the tensors and variables the tape watched) is a
     source, everything the tape traced depends on a source and the forward walk is skipped.
     """
-    target_ids = {id(t) for t, _ in seeds}
-    source_ids = {id(s) for s in sources
-                  if _is_float(s) and (watched is None or id(s) in watched or id(s) in target_ids)}
+    target_ids = {id(seeds[0][0])} if len(seeds) == 1 else {id(t) for t, _ in seeds}
+    source_ids = set()
+    for s in sources:
+        k = id(s)
+        if s._value.dtype.kind in "fcV" and (watched is None or k in watched or k in target_ids):
+            source_ids.add(k)
     if watched is not None and leaves is not None and source_ids.issuperset(leaves):
         reach = watched if source_ids.issubset(watched) else watched | source_ids
     else:
@@ -293,7 +299,18 @@ def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool
             if len(inputs) == 1:
                 x = inputs[0]
                 if gxs is not None and id(x) in reach:
-                    _accumulate(grads, x, gxs[0] if type(gxs) is tuple else gxs)
+                    gx = gxs[0] if type(gxs) is tuple else gxs
+                    if type(gx) is Tensor and gx._value.shape == x._value.shape:
+                        k = id(x)           # (a Variable's read, a reduction: the common cases)
+                        prev = grads.get(k)
+                        if prev is None:
+                            grads[k] = gx
+                        elif type(prev) is Tensor:
+                            grads[k] = add(prev, gx)
+                        else:
+                            _accumulate(grads, x, gx)
+                    else:
+                        _accumulate(grads, x, gx)
             else:
                 for x, gx in zip(inputs, gxs):
                     if gx is not None and id(x) in reach:
@@ -562,12 +579,29 @@ class GradientTape:
         ``output_gradients`` gives one upstream per target. Sources the target does not depend on
         get None, or zeros with ``unconnected_gradients='zero'``.
         """
-        self._check_usable()
-        self._stop_if_recording()
-        unconnected = _parse_unconnected(unconnected_gradients)
-        targets = self._flatten_targets(target)
-        flat_sources = self._flatten_sources(sources)
-        seeds = self._seeds(targets, output_gradients)
+        # (The common call -- one Tensor target, a flat list of Variables or Tensors -- takes the
+        # short branches: this is a fixed cost of every training step.)
+        if self._records is None:
+            self._check_usable()
+        if self._recording:
+            self._stop_if_recording()
+        unconnected = unconnected_gradients if unconnected_gradients is _NONE \
+            else _parse_unconnected(unconnected_gradients)
+        targets = [target] if type(target) is Tensor else self._flatten_targets(target)
+        ts = type(sources)
+        flat_list = False
+        if ts is list or ts is tuple:
+            for s in sources:
+                if type(s) is not Tensor and not hasattr(type(s), "_gt_read"):
+                    flat_sources = self._flatten_sources(sources)
+                    break
+            else:
+                flat_sources = list(sources)    # leaves only: the result is a flat list too
+                flat_list = True
+        else:
+            flat_sources = self._flatten_sources(sources)
+        seeds = [(t, _ones_seed(t)) for t in targets] if output_gradients is None \
+            else self._seeds(targets, output_gradients)
         if self._pending:
             self._free_unread()
         records = self._snapshot()
@@ -576,12 +610,15 @@ class GradientTape:
                              consume=not self._persistent and self._explain is None)
             if self._explain is not None or self._persistent:
                 _explain.after_gradient(self, targets, flat_sources, grads, records)
-            elif not self._persistent:
+            else:
                 # What explain() needs about this call's targets and sources, without values.
                 self._released_facts = _explain.ReleasedFacts(self, targets, flat_sources, grads)
         finally:
             self._release()
-        grads = self._fill_unconnected(grads, flat_sources, unconnected)
+        if unconnected is not _NONE:
+            grads = self._fill_unconnected(grads, flat_sources, unconnected)
+        if flat_list:
+            return grads if ts is list else tuple(grads)
         return nest.pack_sequence_as(sources, grads)
 
     def _seeds(self, targets: list, output_gradients: Any) -> list:

@@ -87,8 +87,9 @@ def _sum_forward(x, axes, keepdims):
 
 
 def _broadcast_like(g: Tensor, x: Any, axes, keepdims) -> Tensor:
-    shape = np.shape(x._value)
-    g = _expand_to(g, x, axes, keepdims)
+    shape = x._value.shape
+    if g._value.ndim:           # a 0-d upstream (a full reduction) broadcasts as it is
+        g = _expand_to(g, x, axes, keepdims)
     return g if g._value.shape == shape else apply(_shape.BROADCAST_TO, (g,), {"shape": shape})
 
 

@@ -323,10 +323,12 @@ def tile(input: Any, multiples: Any, name: Optional[str] = None) -> Tensor:  # n
 
 
 def _broadcast_forward(x, shape):
-    if np.size(x) == 1 and _prod(shape) <= 65536 and isinstance(x, (np.ndarray, np.generic)):
-        # A single host value to a small shape: np.full is several times cheaper than
+    if isinstance(x, (np.ndarray, np.generic)) and x.size == 1 and _prod(shape) <= 65536:
+        # A single host value to a small shape: a filled array is several times cheaper than
         # np.broadcast_to's Python wrapper. Large shapes (and device arrays) stay read-only views.
-        return np.full(shape, np.reshape(x, ()))
+        out = np.empty(shape, dtype=x.dtype)
+        out.fill(x if x.ndim == 0 else x.reshape(()))
+        return out
     return np.broadcast_to(x, shape)
 
 
