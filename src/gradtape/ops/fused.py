@@ -16,20 +16,55 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import _array
 from .._bf16 import via_float32
 from ..dispatch import apply, convert_to_tensor
-from ..registry import Op, FLOAT
+from ..registry import Op, FLOAT, REAL
+
+
+_BLAS = frozenset("fdFD")     # dtypes whose sums below go through BLAS products
+
+
+def _row_sum(a):
+    """``sum(a, axis=-1)``: for BLAS dtypes one matrix-vector product with a vector of ones
+    (NumPy's reductions over a short last axis cost several times as much)."""
+    if a.dtype.char in _BLAS:
+        return np.matmul(a, _array.ones((a.shape[-1],), a.dtype, a))
+    return a.sum(axis=-1)
+
+
+def _col_sum(a):
+    """``a`` summed over all axes but the last (a bias gradient), as one vector-matrix product."""
+    n = a.shape[-1]
+    if a.dtype.char in _BLAS and a.size:
+        return np.matmul(_array.ones((a.size // n,), a.dtype, a), a.reshape(-1, n))
+    return a.sum(axis=tuple(range(a.ndim - 1)))
+
+
+def _rowdot(a, b):
+    """``sum(a * b, axis=-1)`` without the product's temporary."""
+    if a.dtype.char in _BLAS:
+        return np.einsum("...i,...i->...", a, b)
+    return (a * b).sum(axis=-1)
 
 
 def _stats(x, epsilon):
-    mean = x.mean(axis=-1, keepdims=True)
-    xc = x - mean
-    var = np.mean(np.square(xc), axis=-1, keepdims=True)
-    rstd = 1.0 / np.sqrt(var + x.dtype.type(epsilon))
-    return xc, rstd.astype(x.dtype, copy=False)
+    """``(x - mean, 1 / sqrt(var + epsilon))`` over the last axis; ``rstd`` keeps a trailing
+    axis of 1 for broadcasting."""
+    scale = x.dtype.type(1.0 / x.shape[-1])
+    mean = _row_sum(x)
+    mean *= scale
+    xc = x - mean[..., None]
+    var = _rowdot(xc, xc)
+    var *= scale
+    var += x.dtype.type(epsilon)
+    rstd = np.reciprocal(np.sqrt(var))
+    return xc, rstd[..., None]
 
 
 def _ln_forward(x, gamma, beta, epsilon):
+    if x.shape[-1] == 0:
+        return x * gamma + beta
     xc, rstd = _stats(x, epsilon)
     xc *= rstd
     xc *= gamma
@@ -38,19 +73,28 @@ def _ln_forward(x, gamma, beta, epsilon):
 
 
 def _ln_backward(g, x, gamma, beta, epsilon):
+    n = x.shape[-1]
+    if n == 0 or x.size == 0:
+        lead = tuple(range(g.ndim - 1))
+        return g * gamma, (g * x).sum(axis=lead), g.sum(axis=lead)
     xhat, rstd = _stats(x, epsilon)
     xhat *= rstd
-    lead = tuple(range(g.ndim - 1))
-    dbeta = g.sum(axis=lead)
-    dgamma = (g * xhat).sum(axis=lead)
+    if g.shape != x.shape:
+        g = np.broadcast_to(g, x.shape)
+    gx = g * xhat
+    dbeta = _col_sum(g)
+    dgamma = _col_sum(gx)
     dxh = g * gamma
-    m1 = dxh.mean(axis=-1, keepdims=True)
-    m2 = np.mean(dxh * xhat, axis=-1, keepdims=True)
-    dxh -= m1
-    xhat *= m2
+    scale = x.dtype.type(1.0 / n)
+    m1 = _row_sum(dxh)                          # n * mean(dxh)
+    m1 *= scale
+    m2 = _rowdot(gx, gamma)                     # n * mean(dxh * xhat) = n * mean(g xhat gamma)
+    m2 *= scale
+    dxh -= m1[..., None]
+    xhat *= m2[..., None]
     dxh -= xhat
     dxh *= rstd
-    return dxh, dgamma.astype(g.dtype, copy=False), dbeta.astype(g.dtype, copy=False)
+    return dxh, dgamma, dbeta
 
 
 def layer_norm_reference(x: Any, gamma: Any, beta: Any, epsilon: float) -> Any:
@@ -137,6 +181,35 @@ def layer_norm(x: Any, gamma: Any, beta: Any, epsilon: float = 1e-3) -> Any:
             raise ValueError(f"layer_norm: gamma and beta must have shape {n} (the last axis of x), got "
                              f"{t._value.shape}.")
     return apply(LAYER_NORM, tuple(ins), {"epsilon": float(epsilon)})
+
+
+# -- softmax gradient ------------------------------------------------------------------------------
+
+def _softmax_grad_forward(g, s, axis):
+    if g.shape != s.shape:
+        g = np.broadcast_to(g, np.broadcast_shapes(g.shape, s.shape))
+    if axis == s.ndim - 1:
+        r = _rowdot(g, s)[..., None]
+    else:
+        r = np.sum(g * s, axis=axis, keepdims=True)
+    out = g - r
+    out *= s
+    return out
+
+
+def _softmax_grad_vjp(gg, ans, g, s, axis):
+    # out = s (g - sum(g s)): d/dg = s (gg - sum(gg s)) (the same op), d/ds = gg (g - sum(g s)) - g sum(gg s)
+    from .math import multiply, subtract
+    from .reduction import reduce_sum
+    dg = apply(SOFTMAX_GRAD, (gg, s), {"axis": axis})
+    r = reduce_sum(multiply(g, s), axis=axis, keepdims=True)
+    q = reduce_sum(multiply(gg, s), axis=axis, keepdims=True)
+    return dg, subtract(multiply(gg, subtract(g, r)), multiply(g, q))
+
+
+SOFTMAX_GRAD = Op("softmax_grad", _softmax_grad_forward, vjp=_softmax_grad_vjp, kinds=REAL,
+                  doc="s (g - sum(g s, axis)): the gradient of softmax (output s) for upstream g, one "
+                      "pass for the row sums; its own rule is written with gradtape ops.")
 
 
 __all__ = ["layer_norm", "layer_norm_reference", "second_order_rule", "differentiate_twice"]

@@ -12,6 +12,7 @@ from typing import Any, Optional
 import numpy as np
 
 from .. import _array
+from . import fused as _fused
 from ..dispatch import apply, bad_dtype, convert_to_tensor, unary, dtype_mismatch
 from ..errors import InvalidArgumentError
 from ..registry import Op, FLOAT, REAL
@@ -128,13 +129,18 @@ def softsign(features: Any, name: Optional[str] = None) -> Tensor:
 # -- softmax -----------------------------------------------------------------------------------
 
 def _softmax_forward(x, axis):
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = x - np.max(x, axis=axis, keepdims=True)
+    np.exp(e, out=e)
+    if axis == e.ndim - 1:
+        e /= _fused._row_sum(e)[..., None]
+    else:
+        e /= np.sum(e, axis=axis, keepdims=True)
+    return e
 
 
 def _softmax_vjp(g, ans, x, axis):
-    # d softmax: s * (g - sum(g * s))
-    return multiply(ans, subtract(g, reduce_sum(multiply(g, ans), axis=axis, keepdims=True)))
+    # d softmax: s * (g - sum(g * s)), one fused op (ops/fused.py)
+    return apply(_fused.SOFTMAX_GRAD, (g, ans), {"axis": axis})
 
 
 SOFTMAX = Op("softmax", _softmax_forward, vjp=_softmax_vjp, kinds=REAL,

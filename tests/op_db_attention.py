@@ -1,0 +1,42 @@
+"""Op-database entries for the attention kernels (``gradtape/ops/fused.py``: the softmax gradient).
+
+References are plain NumPy formulas; tests/test_ops.py checks values, first- and second-order
+gradients (central differences in float64) and tests/test_duck_array.py the duck-array runs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from gradtape.dispatch import apply, convert_to_tensor
+from gradtape.ops import fused as FU
+from op_db import OpInfo, Sample
+
+
+def _n(rng, shape, scale=1.0):
+    return rng.standard_normal(shape) * scale
+
+
+def _softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _softmax_grad_fn(g, s, axis):
+    ins = tuple(convert_to_tensor(v, dtype=s.dtype) for v in (g, s))
+    return apply(FU.SOFTMAX_GRAD, ins, {"axis": axis})
+
+
+def ref_softmax_grad(g, s, axis):
+    return s * (g - np.sum(g * s, axis=axis, keepdims=True))
+
+
+def _softmax_grad_samples(rng):
+    return [Sample((_n(rng, (2, 3, 4)), _softmax(_n(rng, (2, 3, 4)), 2), 2), name="last-axis"),
+            Sample((_n(rng, (2, 3, 4)), _softmax(_n(rng, (2, 3, 4)), 1), 1), name="middle-axis"),
+            Sample((_n(rng, (5,)), _softmax(_n(rng, (5,)), 0), 0), name="vector")]
+
+
+OPS = [
+    OpInfo("softmax_grad", _softmax_grad_fn, ref_softmax_grad, _softmax_grad_samples,
+           covers=("softmax_grad",)),
+]
