@@ -103,7 +103,89 @@ def _parse_einsum(equation: str, shapes: list) -> tuple:
     return new_ins, out
 
 
+def _reshape_view(x, shape):
+    """``x.reshape(shape)`` when that is a view of ``x``'s memory (``None`` when it would copy);
+    device arrays are reshaped as they are."""
+    r = x.reshape(shape)
+    if type(x) is not np.ndarray:
+        return r
+    owner = x if x.base is None else x.base
+    return r if r.base is owner else None
+
+
+def _as_matrices(x, sub, batch, rows, cols, sizes):
+    """``x`` (subscripts ``sub``) as a stack of ``(prod rows, prod cols)`` matrices over ``batch``:
+    a transposed view reshaped, or, when merging the letters of a group needs a copy, the
+    transpose of the ``(cols, rows)`` view (BLAS reads transposed operands in place), and only
+    when neither is a view, a copy."""
+    bshape = tuple(x.shape[sub.index(c)] for c in batch)
+    m = int(np.prod([sizes[c] for c in rows], dtype=np.int64))
+    k = int(np.prod([sizes[c] for c in cols], dtype=np.int64))
+    t = x.transpose([sub.index(c) for c in batch + rows + cols])
+    if len(rows) < 2 and len(cols) < 2:
+        return t.reshape(bshape + (m, k))
+    r = _reshape_view(t, bshape + (m, k))
+    if r is not None:
+        return r
+    tt = x.transpose([sub.index(c) for c in batch + cols + rows])
+    r = _reshape_view(tt, bshape + (k, m))
+    if r is not None:
+        return r.swapaxes(-1, -2)
+    # a copy: in the group order that reads x closest to its memory order
+    st = x.strides
+    if rows and cols and abs(st[sub.index(rows[-1])]) < abs(st[sub.index(cols[-1])]):
+        return tt.reshape(bshape + (k, m)).swapaxes(-1, -2)
+    return t.reshape(bshape + (m, k))
+
+
+def _einsum_pair(a, b, sa, sb, out):
+    """A two-operand einsum as one (batched) ``np.matmul``: letters in both operands and the output
+    are batch axes, letters in both operands only are contracted, the others are the rows of one
+    operand or the columns of the other; letters in one operand only and not in the output are
+    summed first. ``None`` when the equation does not have that form (a repeated letter, sizes that
+    broadcast in a contracted letter): NumPy's einsum then computes it."""
+    if len(set(sa)) != len(sa) or len(set(sb)) != len(sb) or not set(out) <= set(sa) | set(sb):
+        return None
+    sizes = dict(zip(sa, a.shape))
+    for c, n in zip(sb, b.shape):
+        if c in sizes and sizes[c] != n and c not in out:
+            return None
+        sizes.setdefault(c, n)
+    only_a = [c for c in sa if c not in sb and c not in out]
+    if only_a:
+        a = a.sum(axis=tuple(sa.index(c) for c in only_a))
+        sa = "".join(c for c in sa if c not in only_a)
+    only_b = [c for c in sb if c not in sa and c not in out]
+    if only_b:
+        b = b.sum(axis=tuple(sb.index(c) for c in only_b))
+        sb = "".join(c for c in sb if c not in only_b)
+    batch = [c for c in out if c in sa and c in sb]
+    for c in batch:
+        na, nb = a.shape[sa.index(c)], b.shape[sb.index(c)]
+        if na != nb and na != 1 and nb != 1:
+            return None
+        sizes[c] = max(na, nb)
+    contract = [c for c in sa if c in sb and c not in out]
+    fa = [c for c in out if c in sa and c not in sb]
+    fb = [c for c in out if c in sb and c not in sa]
+    if fa and fb and out.index(fa[0]) > out.index(fb[0]):
+        a, b, sa, sb, fa, fb = b, a, sb, sa, fb, fa
+    am = _as_matrices(a, sa, batch, fa, contract, sizes)
+    bm = _as_matrices(b, sb, batch, contract, fb, sizes)
+    r = np.matmul(am, bm)
+    have = batch + fa + fb
+    r = r.reshape(r.shape[:len(batch)] + tuple(sizes[c] for c in fa + fb))
+    if have != list(out):
+        r = r.transpose([have.index(c) for c in out])
+    return r
+
+
 def _einsum_forward(*operands, ins, out):
+    if len(operands) == 2 and all(getattr(x, "dtype", None) is not None and x.dtype.kind in "fc"
+                                  for x in operands):
+        r = _einsum_pair(operands[0], operands[1], ins[0], ins[1], out)
+        if r is not None:
+            return r[()]
     return np.einsum(",".join(ins) + "->" + out, *operands, optimize=len(operands) > 2)[()]
 
 
