@@ -40,3 +40,30 @@ OPS = [
     OpInfo("softmax_grad", _softmax_grad_fn, ref_softmax_grad, _softmax_grad_samples,
            covers=("softmax_grad",)),
 ]
+
+
+# -- einsum as batched matmul (gradtape/ops/linalg.py): the equations of MultiHeadAttention ----------
+
+def _einsum_fn(a, b, eq):
+    import gradtape as tf
+    return tf.einsum(eq, a, b)
+
+
+def _einsum_ref(a, b, eq):
+    return np.einsum(eq, a, b)
+
+
+def _mha_einsum_samples(rng):
+    B, T, S, H, K, D = 2, 3, 4, 2, 2, 3
+    return [Sample((_n(rng, (B, T, D)), _n(rng, (D, H, K))), {"eq": "abc,cde->abde"}, "projection"),
+            Sample((_n(rng, (B, S, H, K)), _n(rng, (B, T, H, K))), {"eq": "aecd,abcd->acbe"}, "scores"),
+            Sample((_n(rng, (B, H, T, S)), _n(rng, (B, S, H, K))), {"eq": "acbe,aecd->abcd"}, "combine"),
+            Sample((_n(rng, (B, T, H, K)), _n(rng, (H, K, D))), {"eq": "abcd,cde->abe"}, "output"),
+            Sample((_n(rng, (2, 3, 4)), _n(rng, (4, 3))), {"eq": "abc,cb->a"}, "two-contracted"),
+            Sample((_n(rng, (2, 3)), _n(rng, (4, 3))), {"eq": "ab,cb->ca"}, "swapped-output"),
+            Sample((_n(rng, (1, 2, 3)), _n(rng, (2, 3, 4))), {"eq": "...ij,...jk->...ik"}, "broadcast-batch")]
+
+
+OPS += [
+    OpInfo("einsum_attention", _einsum_fn, _einsum_ref, _mha_einsum_samples, covers=("einsum",)),
+]
