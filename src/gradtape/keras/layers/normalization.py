@@ -111,8 +111,14 @@ class BatchNormalization(Layer):
         reduce_axes = [i for i in range(rank) if i not in self._axes_resolved]
         dt = x.dtype
         if training and self.trainable:
-            mean = _r.reduce_mean(x, axis=reduce_axes)
-            var = _r.reduce_variance(x, axis=reduce_axes)
+            fused = (self._axes_resolved == [rank - 1] and self.gamma is not None and self.beta is not None
+                     and dt.name in ("float32", "float64") and self.gamma.dtype == dt)
+            if fused:       # one op forward, one fused op backward (ops/batch_norm.py)
+                from ...ops.batch_norm import batch_norm_train
+                y, mean, var = batch_norm_train(x, self.gamma, self.beta, self.epsilon)
+            else:
+                mean = _r.reduce_mean(x, axis=reduce_axes)
+                var = _r.reduce_variance(x, axis=reduce_axes)
             m = self.momentum
             # The moving statistics are updated with ops (not NumPy on the values), so that a
             # compiled function repeats the update with each call's batch statistics.
@@ -123,6 +129,8 @@ class BatchNormalization(Layer):
                                                                 _m.cast(1.0 - m, mm.dtype))))
             self.moving_variance.assign(_m.subtract(mv, _m.multiply(_m.subtract(mv, var_v),
                                                                     _m.cast(1.0 - m, mv.dtype))))
+            if fused:
+                return y
         else:
             mean, var = self.moving_mean, self.moving_variance
         inv = _m.rsqrt(_m.add(var, _m.cast(self.epsilon, dt)))
