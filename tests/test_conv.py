@@ -303,55 +303,38 @@ def test_atrous_conv2d_and_pool():
         tf.nn.pool(x, [2, 2], "MIN")
 
 
-def test_stride_one_input_gradient_on_the_flat_grid_matches_col2im():
-    """conv_backprop_input's stride-1 path (one product per kernel offset on the flattened padded
-    grid) against the column-matrix path, over ranks, dilations, paddings and float64."""
-    import itertools
-    rng = np.random.default_rng(5)
-    cases = [((2, 7, 3), (3, 3, 4), (1,), ((1, 1),)),
-             ((2, 6, 5, 3), (3, 3, 3, 4), (1, 1), ((1, 1), (1, 1))),
-             ((1, 6, 7, 2), (2, 3, 2, 3), (2, 1), ((0, 2), (3, 1))),
-             ((2, 5, 4, 3, 2), (2, 2, 2, 2, 3), (1, 1, 1), ((0, 1), (1, 0), (0, 0)))]
-    for xshape, wshape, dil, pads in cases:
-        n = len(xshape) - 2
-        w = rng.standard_normal(wshape)
-        out = tuple(xshape[1 + i] + pads[i][0] + pads[i][1] - (wshape[i] - 1) * dil[i] for i in range(n))
-        g = rng.standard_normal((xshape[0],) + out + (wshape[-1],))
-        flat = C._bpi_flat(g, w, xshape, dil, pads)
-        ks = wshape[:n]             # the column-matrix path (col2im), written out
-        cols = (g.reshape(-1, g.shape[-1]) @ w.reshape(-1, w.shape[-1]).T).reshape(
-            (xshape[0],) + out + ks + (xshape[-1],))
-        padded = (xshape[0],) + tuple(xshape[i + 1] + pads[i][0] + pads[i][1] for i in range(n)) + (xshape[-1],)
-        dxp = np.zeros(padded)
-        lead = (slice(None),) * (n + 1)
-        for kidx in itertools.product(*map(range, ks)):
-            dxp[C._offset_slices(kidx, out, (1,) * n, dil)] += cols[lead + kidx]
-        ref = C._crop(dxp, pads)
-        assert flat.shape == tuple(xshape) and flat.flags.c_contiguous
-        np.testing.assert_allclose(flat, ref, rtol=1e-12, atol=1e-12)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_large_stride_one_convolutions_on_the_flat_grid_match_the_column_path(monkeypatch, dtype):
-    """Forward and filter gradient above FLAT_MIN_BYTES (forced to 0 here) against the im2col path."""
+@pytest.mark.parametrize("chunk_bytes", [1, 1 << 40])
+def test_chunked_convolutions_match_the_column_path(monkeypatch, dtype, chunk_bytes):
+    """The NumPy paths (im2col a few images at a time; the stride-1 input gradient as a forward
+    convolution of the padded upstream with the flipped filter) against the whole-matrix column
+    path (im2col, and col2im for the input gradient), over ranks, strides, dilations, explicit
+    paddings (one wider than the kernel, which the input gradient leaves to col2im), one image per
+    chunk and one chunk in all."""
     rng = np.random.default_rng(6)
-    cases = [((2, 6, 5, 3), (3, 3, 3, 4), (1, 1), ((1, 1), (1, 1))),
-             ((1, 7, 6, 2), (2, 3, 2, 3), (2, 1), ((0, 2), (3, 1))),
-             ((2, 5, 4, 3, 2), (2, 2, 2, 2, 3), (1, 1, 1), ((0, 1), (1, 0), (0, 0)))]
-    for xshape, wshape, dil, pads in cases:
+    cases = [((3, 7, 3), (3, 3, 4), (1,), (1,), ((1, 1),)),
+             ((3, 6, 5, 3), (3, 3, 3, 4), (1, 1), (1, 1), ((1, 1), (1, 1))),
+             ((2, 7, 6, 2), (2, 3, 2, 3), (1, 1), (2, 1), ((0, 2), (3, 1))),
+             ((2, 7, 6, 2), (3, 3, 2, 3), (2, 1), (1, 1), ((1, 1), (1, 0))),
+             ((2, 5, 6, 2), (2, 2, 2, 3), (1, 1), (1, 1), ((2, 0), (0, 0))),
+             ((2, 5, 4, 3, 2), (2, 2, 2, 2, 3), (1, 1, 1), (1, 1, 1), ((0, 1), (1, 0), (0, 0)))]
+    for xshape, wshape, st, dil, pads in cases:
         n = len(xshape) - 2
         x = rng.standard_normal(xshape).astype(dtype)
         w = rng.standard_normal(wshape).astype(dtype)
-        st = (1,) * n
-        monkeypatch.setattr(C, "FLAT_MIN_BYTES", 1 << 62)
+        monkeypatch.setattr(C, "_use_chunks", lambda *a: False)
         y_ref = C._conv_forward(x, w, st, dil, pads)
         g = rng.standard_normal(y_ref.shape).astype(dtype)
         dw_ref = C._conv_backprop_filter_forward(x, g, wshape, st, dil, pads)
-        monkeypatch.setattr(C, "FLAT_MIN_BYTES", 0)
-        assert C._use_flat(x, wshape[:n], st, 1)
+        dx_ref = C._conv_backprop_input_forward(g, w, xshape, st, dil, pads)
+        monkeypatch.undo()
+        monkeypatch.setattr(C, "CHUNK_BYTES", chunk_bytes)
+        assert C._use_chunks(x, w, g)
         y = C._conv_forward(x, w, st, dil, pads)
         dw = C._conv_backprop_filter_forward(x, g, wshape, st, dil, pads)
+        dx = C._conv_backprop_input_forward(g, w, xshape, st, dil, pads)
         tol = 1e-5 if dtype == np.float32 else 1e-12
-        assert y.shape == y_ref.shape and y.flags.c_contiguous and y.dtype == dtype
-        np.testing.assert_allclose(y, y_ref, rtol=tol, atol=tol)
-        np.testing.assert_allclose(dw, dw_ref, rtol=tol, atol=tol)
+        for got, want in ((y, y_ref), (dw, dw_ref), (dx, dx_ref)):
+            assert got.shape == want.shape and got.dtype == dtype
+            np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+        assert y.flags.c_contiguous and dw.flags.c_contiguous

@@ -10,14 +10,18 @@ are accepted by the convolutions, as TF.
 How it is computed (no Python loop over pixels):
 
 * forward: a strided window view ``(B, *out, *k, C)`` of the padded input (``as_strided``), copied
-  once by ``reshape`` into an im2col matrix, times the filter matrix: one big matmul;
-* input gradient (``conv{n}d_backprop_input``, a transposed convolution): ``upstream @ filter^T``
-  gives the columns; they are added back to the padded input with one strided slice-add per kernel
-  offset (col2im: a loop over the ``k^n`` kernel offsets, each vectorised over every pixel). With
-  stride 1 (ungrouped) it works on the flattened padded grid instead (``_flat_grid``): one
-  ``upstream @ filter[k]^T`` product per kernel offset, added into a contiguous block of rows, so
-  no ``k^n``-times-larger column matrix is built (2x faster on 3x3, a ninth of the memory);
-* filter gradient (``conv{n}d_backprop_filter``): ``im2col(input)^T @ upstream``, one matmul.
+  into an im2col matrix, times the filter matrix. On NumPy arrays (ungrouped) the matrix is built a
+  few images at a time (``CHUNK_BYTES``, ``_forward_chunked``): each chunk's columns stay in cache
+  while one ``(rows, K*C) @ (K*C, O)`` product reads them, and the whole ``k^n``-times-larger
+  matrix never exists;
+* input gradient (``conv{n}d_backprop_input``, a transposed convolution): with stride 1 (ungrouped,
+  NumPy) it is a forward convolution of the upstream padded by ``(k - 1) * d - pad`` with the filter
+  flipped in every spatial axis and its channel axes swapped (``_backprop_input_stride1``), so it
+  costs what the forward costs; otherwise ``upstream @ filter^T`` gives the columns, added back to
+  the padded input with one strided slice-add per kernel offset (col2im: a loop over the ``k^n``
+  kernel offsets, each vectorised over every pixel);
+* filter gradient (``conv{n}d_backprop_filter``): ``im2col(input)^T @ upstream``, on NumPy arrays
+  summed over the same chunks of images (``_backprop_filter_chunked``).
 
 The three are registered primitives whose rules are each other (they are the three partial
 products of one trilinear form ``<g, conv(x, w)>``), so nested tapes give every order.
@@ -182,76 +186,96 @@ def _crop(xp: np.ndarray, pads: tuple) -> np.ndarray:
 
 # -- convolution primitives --------------------------------------------------------------------
 
-#: A stride-1 convolution whose im2col matrix would be larger than this computes on the flat grid
-#: with a last-axis-only column matrix (``_flat_cols``): k_last times the input instead of prod(k).
-FLAT_MIN_BYTES = 32 << 20
+#: The NumPy convolutions build the im2col matrix a few images at a time, in a buffer of about
+#: this many bytes (it stays in cache while the product reads it; the whole matrix is never built).
+CHUNK_BYTES = 3 << 20
 
 
-#: The stride-1 input gradient uses the flat grid when its column matrix would be at least this
-#: large (small ones keep the column path, which rounds like the device path).
-FLAT_BPI_MIN_BYTES = 1 << 20
+def _use_chunks(*arrays) -> bool:
+    return all(type(a) is np.ndarray and a.size for a in arrays)
 
 
-def _use_flat(x, ks, strides, groups) -> bool:
-    return (groups == 1 and all(s == 1 for s in strides) and type(x) is np.ndarray and x.size > 0
-            and len(ks) > 1
-            and x.size * int(np.prod(ks)) * x.dtype.itemsize > FLAT_MIN_BYTES)
+def _chunk_images(b: int, per_image_bytes: int) -> int:
+    return max(1, min(b, CHUNK_BYTES // max(per_image_bytes, 1)))
 
 
-def _flat_cols(x, ks, dilations, pads) -> tuple:
-    """``(cols, heads, rows, psz)``: ``cols`` row p = the last-axis window of flat row p (``k_last * C``
-    values, the only copy); kernel rows of the other axes start at row offsets ``heads``."""
-    psz, offs = _flat_grid(x.shape, ks, dilations, pads)
-    c = x.shape[-1]
-    xf = _pad(x, pads).reshape(-1, c)
-    kl = ks[-1]
-    last, heads = offs[:kl], offs[::kl]
-    n_cols = xf.shape[0] - last[-1]
-    cols = np.empty((n_cols, kl * c), dtype=x.dtype)
-    for j, off in enumerate(last):
-        cols[:, j * c:(j + 1) * c] = xf[off:off + n_cols]
-    return cols, heads, xf.shape[0] - offs[-1], psz
-
-
-def _conv_forward_flat(x, w, dilations, pads):
-    n = x.ndim - 2
+def _forward_chunked(xp, w, strides, dilations):
+    """Convolution of the padded ``xp`` (NumPy, ungrouped): for each chunk of images, copy its
+    windows into a ``(rows, K * C)`` column buffer and multiply by the ``(K * C, O)`` filter matrix
+    into that chunk's rows of the output."""
+    n = xp.ndim - 2
     ks = tuple(w.shape[:n])
-    cols, heads, rows, psz = _flat_cols(x, ks, dilations, pads)
-    cout = w.shape[-1]
-    wk = w.reshape(len(heads), -1, cout)
-    dt = np.result_type(x, w)
-    y = np.empty((x.shape[0] * int(np.prod(psz)), cout), dtype=dt)
-    np.matmul(cols[heads[0]:heads[0] + rows], wk[0], out=y[:rows])
-    tmp = np.empty((rows, cout), dtype=dt) if len(heads) > 1 else None
-    for k in range(1, len(heads)):
-        np.matmul(cols[heads[k]:heads[k] + rows], wk[k], out=tmp)
-        y[:rows] += tmp
-    del cols, tmp
-    out = tuple(psz[i] - (ks[i] - 1) * dilations[i] for i in range(n))
-    y = y.reshape((x.shape[0],) + psz + (cout,))
-    return np.ascontiguousarray(y[(slice(None),) + tuple(slice(0, o) for o in out)])
+    out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
+    b, cout = xp.shape[0], w.shape[-1]
+    dt = np.result_type(xp, w)
+    y = np.empty((b,) + out + (cout,), dtype=dt)
+    per = int(np.prod(out))
+    kc = int(np.prod(ks)) * xp.shape[-1]
+    if per == 0 or cout == 0:
+        return y
+    if kc == 0:
+        y[...] = 0
+        return y
+    win = _windows(xp, out, ks, strides, dilations)
+    wm = w.reshape(kc, cout)
+    ch = _chunk_images(b, per * kc * dt.itemsize)
+    buf = np.empty((ch,) + win.shape[1:], dtype=dt)
+    for s in range(0, b, ch):
+        e = min(b, s + ch)
+        cols = buf[:e - s]
+        np.copyto(cols, win[s:e])
+        np.matmul(cols.reshape(-1, kc), wm, out=y[s:e].reshape(-1, cout))
+    return y
 
 
-def _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads):
-    n = x.ndim - 2
+def _backprop_filter_chunked(xp, g, filter_shape, strides, dilations):
+    """Filter gradient of the padded ``xp`` (NumPy, ungrouped): ``cols^T @ g`` summed over chunks
+    of images, each chunk's column matrix built in a cache-sized buffer."""
+    n = xp.ndim - 2
     ks = tuple(filter_shape[:n])
-    cols, heads, rows, psz = _flat_cols(x, ks, dilations, pads)
-    cout = g.shape[-1]
-    dt = np.result_type(x, g)
-    gf = np.zeros((g.shape[0],) + psz + (cout,), dtype=dt)
-    gf[(slice(None),) + tuple(slice(0, o) for o in g.shape[1:-1])] = g
-    gn = gf.reshape(-1, cout)[:rows]
-    dw = np.empty((len(heads), cols.shape[1], cout), dtype=dt)
-    for k, off in enumerate(heads):
-        np.matmul(cols[off:off + rows].T, gn, out=dw[k])
+    out = tuple(g.shape[1:-1])
+    b, cout = xp.shape[0], g.shape[-1]
+    dt = np.result_type(xp, g)
+    per = int(np.prod(out))
+    kc = int(np.prod(ks)) * xp.shape[-1]
+    dw = np.zeros((kc, cout), dtype=dt)
+    if per == 0 or kc == 0 or cout == 0:
+        return dw.reshape(filter_shape)
+    win = _windows(xp, out, ks, strides, dilations)
+    ch = _chunk_images(b, per * kc * dt.itemsize)
+    buf = np.empty((ch,) + win.shape[1:], dtype=dt)
+    tmp = np.empty_like(dw) if ch < b else None
+    for s in range(0, b, ch):
+        e = min(b, s + ch)
+        cols = buf[:e - s]
+        np.copyto(cols, win[s:e])
+        gm = g[s:e].reshape(-1, cout)
+        if s == 0:
+            np.matmul(cols.reshape(-1, kc).T, gm, out=dw)
+        else:
+            np.matmul(cols.reshape(-1, kc).T, gm, out=tmp)
+            dw += tmp
     return dw.reshape(filter_shape)
+
+
+def _backprop_input_stride1(g, w, dilations, pads):
+    """conv_backprop_input for stride 1, ungrouped, on NumPy arrays, as a forward convolution: the
+    upstream padded by ``(k - 1) * d - pad`` on each side, correlated with the filter flipped in
+    every spatial axis and with its channel axes swapped. None when a pad exceeds ``(k - 1) * d``."""
+    n = g.ndim - 2
+    ks = w.shape[:n]
+    pads2 = tuple(((k - 1) * d - lo, (k - 1) * d - hi) for k, d, (lo, hi) in zip(ks, dilations, pads))
+    if any(lo < 0 or hi < 0 for lo, hi in pads2):
+        return None
+    wf = np.ascontiguousarray(np.flip(w, axis=tuple(range(n))).swapaxes(-1, -2))
+    return _forward_chunked(_pad(g, pads2), wf, (1,) * n, dilations)
 
 
 def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
-    if _use_flat(x, ks, strides, groups) and type(w) is np.ndarray:
-        return _conv_forward_flat(x, w, dilations, pads)
+    if groups == 1 and _use_chunks(x, w):
+        return _forward_chunked(_pad(x, pads), w, strides, dilations)
     xp = _pad(x, pads)
     out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
     cols = _windows(xp, out, ks, strides, dilations)
@@ -280,52 +304,12 @@ def _group_filter(w: np.ndarray, groups: int) -> np.ndarray:
     return w.reshape(-1, cg, groups, cout // groups).transpose(2, 0, 1, 3).reshape(groups, -1, cout // groups)
 
 
-def _flat_grid(in_shape: tuple, ks: tuple, dilations: tuple, pads: tuple) -> tuple:
-    """Stride-1 convolutions on the flattened padded grid: ``(padded sizes, row offsets)``.
-
-    Flatten the padded input to rows ``(B * prod(padded), C)``; the input a kernel offset ``kidx``
-    reads for the output anchored at row ``p`` is row ``p + off[kidx]``. So every kernel offset
-    reads one *contiguous* block of rows (no im2col copy), and outputs live on the same grid
-    (rows past the valid outputs are computed and dropped).
-    """
-    n = len(ks)
-    psz = tuple(in_shape[1 + i] + pads[i][0] + pads[i][1] for i in range(n))
-    row = [int(np.prod(psz[i + 1:])) for i in range(n)]
-    offs = [sum(k * d * r for k, d, r in zip(kidx, dilations, row))
-            for kidx in itertools.product(*map(range, ks))]
-    return psz, offs
-
-
-def _bpi_flat(g, w, input_shape, dilations, pads):
-    """conv_backprop_input for stride 1, ungrouped: one ``(rows, O) @ (O, C)`` product per kernel
-    offset, added into that offset's contiguous block of the flattened padded gradient (no
-    ``(rows, k*C)`` column matrix)."""
-    n = len(input_shape) - 2
-    ks = tuple(w.shape[:n])
-    b, cin, cout = input_shape[0], input_shape[-1], w.shape[-1]
-    psz, offs = _flat_grid(input_shape, ks, dilations, pads)
-    dt = np.result_type(g, w)
-    gf = np.zeros((b,) + psz + (cout,), dtype=dt)
-    gf[(slice(None),) + tuple(slice(0, o) for o in g.shape[1:-1])] = g
-    gf = gf.reshape(-1, cout)
-    rows = gf.shape[0] - offs[-1]
-    gn = gf[:rows]
-    wt = np.ascontiguousarray(w.reshape(-1, cin, cout).transpose(0, 2, 1), dtype=dt)   # (K, O, C)
-    dxp = np.zeros((gf.shape[0], cin), dtype=dt)
-    tmp = np.empty((rows, cin), dtype=dt)
-    for k, off in enumerate(offs):
-        np.matmul(gn, wt[k], out=tmp)
-        dxp[off:off + rows] += tmp
-    dxp = dxp.reshape((b,) + psz + (cin,))
-    return np.ascontiguousarray(_crop(dxp, pads))
-
-
 def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
-    if (groups == 1 and all(s == 1 for s in strides) and type(g) is np.ndarray
-            and type(w) is np.ndarray and g.size and w.size and all(input_shape)
-            and g.size // w.shape[-1] * w.size // w.shape[-1] * g.dtype.itemsize >= FLAT_BPI_MIN_BYTES):
-        return _bpi_flat(g, w, tuple(input_shape), dilations, pads)
+    if groups == 1 and all(s == 1 for s in strides) and _use_chunks(g, w) and all(input_shape):
+        dx = _backprop_input_stride1(g, w, dilations, pads)
+        if dx is not None:
+            return dx
     ks = w.shape[:n]
     b, out, cin = g.shape[0], g.shape[1:-1], input_shape[-1]
     if groups > 1:
@@ -346,8 +330,8 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, gr
 def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
-    if _use_flat(x, ks, strides, groups) and type(g) is np.ndarray and g.size:
-        return _conv_backprop_filter_flat(x, g, filter_shape, dilations, pads)
+    if groups == 1 and _use_chunks(x, g):
+        return _backprop_filter_chunked(_pad(x, pads), g, filter_shape, strides, dilations)
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
     m = g.shape[0] * int(np.prod(out))
