@@ -338,3 +338,28 @@ def test_chunked_convolutions_match_the_column_path(monkeypatch, dtype, chunk_by
             assert got.shape == want.shape and got.dtype == dtype
             np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
         assert y.flags.c_contiguous and dw.flags.c_contiguous
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_tiled_max_pool_gradients_from_masks_match_the_argmax_path(monkeypatch, padding):
+    """Non-overlapping max pools on NumPy arrays take their gradient from first-maximum masks; with
+    many ties (small integers), odd sizes (VALID drops a row, SAME pads one) and a NaN (which the
+    argmax path handles), they match the argmax path exactly."""
+    rng = np.random.default_rng(7)
+    for shape, k in (((2, 5, 7, 3), (2, 2)), ((1, 6, 6, 2), (3, 2)), ((2, 7, 3), (2,))):
+        n = len(shape) - 2
+        x = rng.integers(0, 3, shape).astype(np.float64)
+        g_shape = None
+        for with_nan in (False, True):
+            if with_nan:
+                x[(0,) * (n + 2)] = np.nan
+            pads, out = C._pads_and_out(shape[1:-1], k, k, (1,) * n, padding, "t")
+            g = rng.standard_normal((shape[0],) + out + (shape[-1],))
+            h = rng.standard_normal(shape)
+            got = (C._max_pool_grad_forward(x, g, k, k, pads), C._max_pool_grad_grad_forward(x, h, k, k, pads))
+            assert (C._tile_first_max(C._tiles(x, k, k, pads, -np.inf)[0], k) is None) == with_nan
+            monkeypatch.setattr(C, "_tile_first_max", lambda *a: None)
+            want = (C._max_pool_grad_forward(x, g, k, k, pads), C._max_pool_grad_grad_forward(x, h, k, k, pads))
+            monkeypatch.undo()
+            for a, b in zip(got, want):
+                np.testing.assert_array_equal(a, b)

@@ -662,9 +662,50 @@ def _tile_axes(n):
     return tuple(2 + 2 * i for i in range(n))
 
 
+def _tile_offset(kidx: tuple) -> tuple:
+    """Index of window offset ``kidx`` in a ``(B, o1, k1, o2, k2, ..., C)`` tile view."""
+    return (slice(None),) + tuple(v for k in kidx for v in (slice(None), k)) + (slice(None),)
+
+
+def _tile_max(t, ksize):
+    """Maximum of each tile: a running ``np.maximum`` over the window offsets (each a strided view
+    of the tiles), faster than a reduction over the interleaved window axes."""
+    y = None
+    for kidx in itertools.product(*map(range, ksize)):
+        s = t[_tile_offset(kidx)]
+        if y is None:
+            y = s.copy()
+        else:
+            np.maximum(y, s, out=y)
+    return y
+
+
+def _tile_first_max(t, ksize):
+    """``[(offset index, mask)]``: for each window offset, where it holds its tile's **first**
+    maximum (TF's tie rule), from equality with the maximum; None when some tile has no maximum
+    equal to itself (a NaN), which the argmax path handles."""
+    m = _tile_max(t, ksize)
+    taken = None
+    masks = []
+    for kidx in itertools.product(*map(range, ksize)):
+        ix = _tile_offset(kidx)
+        eq = t[ix] == m
+        if taken is None:
+            taken = eq.copy()
+        else:
+            eq &= ~taken
+            taken |= eq
+        masks.append((ix, eq))
+    if not taken.all():
+        return None
+    return masks
+
+
 def _max_pool_forward(x, ksize, strides, pads):
     tiled = _tiles(x, ksize, strides, pads, _lowest(x.dtype))
     if tiled is not None:
+        if type(x) is np.ndarray:
+            return _tile_max(tiled[0], ksize)
         return tiled[0].max(axis=_tile_axes(len(ksize)))
     xp = _pad(x, pads, _lowest(x.dtype))
     out = _pool_geometry(x.shape, ksize, strides, pads)
@@ -709,6 +750,18 @@ def _tile_argmax(t, n):
 def _max_pool_grad_forward(x, g, ksize, strides, pads):
     n = len(ksize)
     tiled = _tiles(x, ksize, strides, pads, _lowest(x.dtype))
+    masks = _tile_first_max(tiled[0], ksize) if tiled is not None and type(x) is np.ndarray \
+        and type(g) is np.ndarray else None
+    if masks is not None:       # g times each offset's first-maximum mask, into that offset's view
+        out = tiled[1]
+        full = tuple(x.shape[i + 1] + pads[i][0] + pads[i][1] for i in range(n))
+        tiled_sizes = tuple(o * k for o, k in zip(out, ksize))
+        dxp = (np.empty if tiled_sizes == full else np.zeros)((x.shape[0],) + full + (x.shape[-1],), dtype=g.dtype)
+        dxt = dxp[(slice(None),) + tuple(slice(0, d) for d in tiled_sizes) + (slice(None),)]
+        dxt = dxt.reshape((x.shape[0],) + tuple(d for o, k in zip(out, ksize) for d in (o, k)) + (x.shape[-1],))
+        for ix, eq in masks:
+            np.multiply(g, eq, out=dxt[ix])
+        return _crop(dxp, pads)
     if tiled is not None:
         t, out = tiled
         idx, perm = _tile_argmax(t, n)
@@ -739,6 +792,14 @@ def _max_pool_grad_forward(x, g, ksize, strides, pads):
 def _max_pool_grad_grad_forward(x, h, ksize, strides, pads):
     n = len(ksize)
     tiled = _tiles(x, ksize, strides, pads, _lowest(x.dtype))
+    masks = _tile_first_max(tiled[0], ksize) if tiled is not None and type(x) is np.ndarray \
+        and type(h) is np.ndarray else None
+    if masks is not None:
+        ht, _ = _tiles(h, ksize, strides, pads, 0)
+        y = np.zeros(masks[0][1].shape, dtype=h.dtype)
+        for ix, eq in masks:
+            np.copyto(y, ht[ix], where=eq)
+        return y
     if tiled is not None:
         idx, perm = _tile_argmax(tiled[0], n)
         ht, _ = _tiles(h, ksize, strides, pads, 0)
