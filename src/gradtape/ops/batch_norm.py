@@ -169,11 +169,19 @@ def batch_norm_train_reference_y(x: Any, gamma: Any, beta: Any, epsilon: float) 
     return batch_norm_train_reference(x, gamma, beta, epsilon)[0]
 
 
-BATCH_NORM_TRAIN = Op(
+class _BatchNormOp(Op):
+    """The tape passes None (not zeros) for the gradient of an output no target reaches: the
+    layer's statistics only feed the moving averages, under stop_gradient."""
+
+    __slots__ = ()
+    none_cotangents = True
+
+
+BATCH_NORM_TRAIN = _BatchNormOp(
     "batch_norm_train", via_float32(_bn_forward), vjp=_bn_vjp, num_outputs=3, kinds=REAL,
     doc="Training-mode batch normalization over the last axis: (y, batch mean, biased batch "
         "variance); the gradient of y is batch_norm_train_grad, those of the statistics are composed.")
-BATCH_NORM_TRAIN_GRAD = Op(
+BATCH_NORM_TRAIN_GRAD = _BatchNormOp(
     "batch_norm_train_grad", via_float32(_bn_backward), vjp=_bn_grad_vjp, num_outputs=3, kinds=REAL,
     doc="(dx, dgamma, dbeta) of batch_norm_train's output y for upstream g (the closed form; mean and "
         "var are the forward's statistics, a cache). Its own gradient differentiates "
