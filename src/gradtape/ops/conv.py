@@ -199,61 +199,91 @@ def _chunk_images(b: int, per_image_bytes: int) -> int:
     return max(1, min(b, CHUNK_BYTES // max(per_image_bytes, 1)))
 
 
-def _forward_chunked(xp, w, strides, dilations):
-    """Convolution of the padded ``xp`` (NumPy, ungrouped): for each chunk of images, copy its
-    windows into a ``(rows, K * C)`` column buffer and multiply by the ``(K * C, O)`` filter matrix
-    into that chunk's rows of the output."""
-    n = xp.ndim - 2
-    ks = tuple(w.shape[:n])
-    out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
-    b, cout = xp.shape[0], w.shape[-1]
-    dt = np.result_type(xp, w)
-    y = np.empty((b,) + out + (cout,), dtype=dt)
+class _ChunkWindows:
+    """The windows ``(n, *out, *k, C)`` of images ``[s, e)`` of ``x`` padded by ``pads``, chunk by
+    chunk: each chunk is padded into one reused zero-bordered buffer (the whole padded input is
+    never built), and its windows are copied into one reused column buffer."""
+
+    def __init__(self, x, ks, strides, dilations, pads, out, ch, dtype):
+        self.x = x
+        self.padded = any(lo or hi for lo, hi in pads)
+        if self.padded:
+            psz = tuple(x.shape[i + 1] + lo + hi for i, (lo, hi) in enumerate(pads))
+            self.pbuf = np.zeros((ch,) + psz + (x.shape[-1],), dtype=x.dtype)
+            self.inner = self.pbuf[(slice(None),) + tuple(slice(lo, lo + x.shape[i + 1])
+                                                         for i, (lo, _) in enumerate(pads))]
+            self.win = _windows(self.pbuf, out, ks, strides, dilations)
+        else:
+            self.win = _windows(x, out, ks, strides, dilations)
+        self.cols = np.empty((ch,) + self.win.shape[1:], dtype=dtype)
+        self.kc = int(np.prod(self.win.shape[len(out) + 1:]))
+
+    def __call__(self, s: int, e: int) -> np.ndarray:
+        """The ``((e - s) * prod(out), K * C)`` column matrix of images ``[s, e)``."""
+        n = e - s
+        cols = self.cols[:n]
+        if self.padded:
+            np.copyto(self.inner[:n], self.x[s:e])
+            np.copyto(cols, self.win[:n])
+        else:
+            np.copyto(cols, self.win[s:e])
+        return cols.reshape(-1, self.kc)
+
+
+def _chunks(x, ks, strides, dilations, pads, out, dtype):
+    """The chunk size (images) and the chunk-window builder for a convolution of ``x``."""
     per = int(np.prod(out))
-    kc = int(np.prod(ks)) * xp.shape[-1]
-    if per == 0 or cout == 0:
+    kc = int(np.prod(ks)) * x.shape[-1]
+    ch = _chunk_images(x.shape[0], per * kc * dtype.itemsize)
+    return ch, _ChunkWindows(x, ks, strides, dilations, pads, out, ch, dtype)
+
+
+def _forward_chunked(x, w, strides, dilations, pads):
+    """Convolution of ``x`` (NumPy, ungrouped): for each chunk of images, its windows copied into
+    a ``(rows, K * C)`` column buffer times the ``(K * C, O)`` filter matrix, into that chunk's
+    rows of the output."""
+    n = x.ndim - 2
+    ks = tuple(w.shape[:n])
+    out = tuple((x.shape[i + 1] + pads[i][0] + pads[i][1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1
+                for i in range(n))
+    b, cout = x.shape[0], w.shape[-1]
+    dt = np.result_type(x, w)
+    y = np.empty((b,) + out + (cout,), dtype=dt)
+    kc = int(np.prod(ks)) * x.shape[-1]
+    if not y.size:
         return y
     if kc == 0:
         y[...] = 0
         return y
-    win = _windows(xp, out, ks, strides, dilations)
+    ch, cols = _chunks(x, ks, strides, dilations, pads, out, dt)
     wm = w.reshape(kc, cout)
-    ch = _chunk_images(b, per * kc * dt.itemsize)
-    buf = np.empty((ch,) + win.shape[1:], dtype=dt)
     for s in range(0, b, ch):
         e = min(b, s + ch)
-        cols = buf[:e - s]
-        np.copyto(cols, win[s:e])
-        np.matmul(cols.reshape(-1, kc), wm, out=y[s:e].reshape(-1, cout))
+        np.matmul(cols(s, e), wm, out=y[s:e].reshape(-1, cout))
     return y
 
 
-def _backprop_filter_chunked(xp, g, filter_shape, strides, dilations):
-    """Filter gradient of the padded ``xp`` (NumPy, ungrouped): ``cols^T @ g`` summed over chunks
-    of images, each chunk's column matrix built in a cache-sized buffer."""
-    n = xp.ndim - 2
+def _backprop_filter_chunked(x, g, filter_shape, strides, dilations, pads):
+    """Filter gradient (NumPy, ungrouped): ``cols^T @ g`` summed over chunks of images, each
+    chunk's column matrix built in a cache-sized buffer."""
+    n = x.ndim - 2
     ks = tuple(filter_shape[:n])
     out = tuple(g.shape[1:-1])
-    b, cout = xp.shape[0], g.shape[-1]
-    dt = np.result_type(xp, g)
-    per = int(np.prod(out))
-    kc = int(np.prod(ks)) * xp.shape[-1]
+    b, cout = x.shape[0], g.shape[-1]
+    dt = np.result_type(x, g)
+    kc = int(np.prod(ks)) * x.shape[-1]
     dw = np.zeros((kc, cout), dtype=dt)
-    if per == 0 or kc == 0 or cout == 0:
+    if not g.size or kc == 0:
         return dw.reshape(filter_shape)
-    win = _windows(xp, out, ks, strides, dilations)
-    ch = _chunk_images(b, per * kc * dt.itemsize)
-    buf = np.empty((ch,) + win.shape[1:], dtype=dt)
+    ch, cols = _chunks(x, ks, strides, dilations, pads, out, dt)
     tmp = np.empty_like(dw) if ch < b else None
     for s in range(0, b, ch):
         e = min(b, s + ch)
-        cols = buf[:e - s]
-        np.copyto(cols, win[s:e])
         gm = g[s:e].reshape(-1, cout)
         if s == 0:
-            np.matmul(cols.reshape(-1, kc).T, gm, out=dw)
+            np.matmul(cols(s, e).T, gm, out=dw)
         else:
-            np.matmul(cols.reshape(-1, kc).T, gm, out=tmp)
+            np.matmul(cols(s, e).T, gm, out=tmp)
             dw += tmp
     return dw.reshape(filter_shape)
 
@@ -268,14 +298,14 @@ def _backprop_input_stride1(g, w, dilations, pads):
     if any(lo < 0 or hi < 0 for lo, hi in pads2):
         return None
     wf = np.ascontiguousarray(np.flip(w, axis=tuple(range(n))).swapaxes(-1, -2))
-    return _forward_chunked(_pad(g, pads2), wf, (1,) * n, dilations)
+    return _forward_chunked(g, wf, (1,) * n, dilations, pads2)
 
 
 def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
     if groups == 1 and _use_chunks(x, w):
-        return _forward_chunked(_pad(x, pads), w, strides, dilations)
+        return _forward_chunked(x, w, strides, dilations, pads)
     xp = _pad(x, pads)
     out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
     cols = _windows(xp, out, ks, strides, dilations)
@@ -331,7 +361,7 @@ def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, 
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
     if groups == 1 and _use_chunks(x, g):
-        return _backprop_filter_chunked(_pad(x, pads), g, filter_shape, strides, dilations)
+        return _backprop_filter_chunked(x, g, filter_shape, strides, dilations, pads)
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
     m = g.shape[0] * int(np.prod(out))
