@@ -70,3 +70,22 @@ def test_batch_normalization_layer_uses_the_fused_op_with_keras_semantics(monkey
         mv = mv * 0.9 + v.var(0) * 0.1
     np.testing.assert_allclose(layers[0].moving_mean.numpy(), mm, rtol=1e-5)
     np.testing.assert_allclose(layers[0].moving_variance.numpy(), mv, rtol=1e-5)
+
+
+def test_fused_kernels_take_non_contiguous_inputs():
+    """A transposed (non-contiguous) input or upstream gives the same numbers as contiguous ones
+    (the wide views are taken only when every operand is contiguous)."""
+    rng = np.random.default_rng(2)
+    xs = rng.standard_normal((16, 2, 120))
+    x = np.swapaxes(xs, 0, 1).copy().swapaxes(0, 1)           # same values, not C-contiguous
+    assert not x.flags.c_contiguous
+    g = rng.standard_normal((16, 2, 120))
+    gamma, beta = rng.standard_normal(120), rng.standard_normal(120)
+    want_y = BN._bn_forward(xs, gamma, beta, 1e-3)
+    got_y = BN._bn_forward(x, gamma, beta, 1e-3)
+    for a, b in zip(got_y, want_y):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    m, v = want_y[1], want_y[2]
+    for xa, ga in ((x, g), (xs, np.swapaxes(np.swapaxes(g, 0, 1).copy(), 0, 1))):
+        for a, b in zip(BN._bn_backward(ga, xa, gamma, m, v, 1e-3), BN._bn_backward(g, xs, gamma, m, v, 1e-3)):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

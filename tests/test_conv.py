@@ -310,7 +310,7 @@ def test_chunked_convolutions_match_the_column_path(monkeypatch, dtype, chunk_by
     convolution of the padded upstream with the flipped filter) against the whole-matrix column
     path (im2col, and col2im for the input gradient), over ranks, strides, dilations, explicit
     paddings (one wider than the kernel, which the input gradient leaves to col2im), one image per
-    chunk and one chunk in all."""
+    chunk and one chunk in all (the sizes are forced: small convolutions keep the column path)."""
     rng = np.random.default_rng(6)
     cases = [((3, 7, 3), (3, 3, 4), (1,), (1,), ((1, 1),)),
              ((3, 6, 5, 3), (3, 3, 3, 4), (1, 1), (1, 1), ((1, 1), (1, 1))),
@@ -322,14 +322,15 @@ def test_chunked_convolutions_match_the_column_path(monkeypatch, dtype, chunk_by
         n = len(xshape) - 2
         x = rng.standard_normal(xshape).astype(dtype)
         w = rng.standard_normal(wshape).astype(dtype)
-        monkeypatch.setattr(C, "_use_chunks", lambda *a: False)
+        monkeypatch.setattr(C, "CHUNKED_MIN_BYTES", 1 << 62)
         y_ref = C._conv_forward(x, w, st, dil, pads)
         g = rng.standard_normal(y_ref.shape).astype(dtype)
         dw_ref = C._conv_backprop_filter_forward(x, g, wshape, st, dil, pads)
         dx_ref = C._conv_backprop_input_forward(g, w, xshape, st, dil, pads)
         monkeypatch.undo()
         monkeypatch.setattr(C, "CHUNK_BYTES", chunk_bytes)
-        assert C._use_chunks(x, w, g)
+        monkeypatch.setattr(C, "CHUNKED_MIN_BYTES", 0)
+        assert C._use_chunks(1, 1, x, w, g)
         y = C._conv_forward(x, w, st, dil, pads)
         dw = C._conv_backprop_filter_forward(x, g, wshape, st, dil, pads)
         dx = C._conv_backprop_input_forward(g, w, xshape, st, dil, pads)

@@ -38,17 +38,17 @@ from ..registry import Op, REAL
 WIDE_ROW = 256
 
 
-def _wide(a2: Any, *rows: Any) -> tuple:
-    """``a2`` (n, C) as a wide ``(n / k, k * C)`` view and each per-channel row tiled ``k`` times
-    (NumPy arrays only; other arrays are returned as they are)."""
-    n, c = a2.shape
+def _wide(arrays: tuple, *rows: Any) -> tuple:
+    """The ``(n, C)`` ``arrays`` as wide ``(n / k, k * C)`` views and each per-channel row tiled
+    ``k`` times; ``k = 1`` (everything as it is) unless every array is a C-contiguous NumPy array."""
+    n, c = arrays[0].shape
     k = 1
-    if type(a2) is np.ndarray and a2.flags.c_contiguous:
+    if all(type(a) is np.ndarray and a.flags.c_contiguous for a in arrays):
         while k * 2 * c <= WIDE_ROW and n % (k * 2) == 0:
             k *= 2
     if k == 1:
-        return (a2,) + rows
-    return (a2.reshape(n // k, k * c),) + tuple(np.tile(r, k) for r in rows)
+        return tuple(arrays) + rows
+    return tuple(a.reshape(n // k, k * c) for a in arrays) + tuple(np.tile(r, k) for r in rows)
 
 
 def _compute_dtype(x: Any) -> Any:
@@ -71,11 +71,11 @@ def _bn_forward(x, gamma, beta, epsilon):
     dt = cdt.type
     inv_n = dt(1.0 / n) if n else dt(np.nan)
     mean = _col_sum(x2) * inv_n
-    w, mean_w = _wide(x2, mean)
+    w, mean_w = _wide((x2,), mean)
     xc = (w - mean_w).reshape(x2.shape)
     var = np.einsum("ij,ij->j", xc, xc) * inv_n
     scale = gamma.astype(cdt, copy=False) / np.sqrt(var + dt(epsilon))
-    w, scale_w, beta_w = _wide(xc, scale, beta.astype(cdt, copy=False))
+    w, scale_w, beta_w = _wide((xc,), scale, beta.astype(cdt, copy=False))
     if type(w) is np.ndarray:
         w *= scale_w
         w += beta_w
@@ -101,8 +101,7 @@ def _bn_backward(g, x, gamma, mean, var, epsilon):
     a = gamma.astype(cdt, copy=False) * rstd
     b = -a * rstd * dgamma * inv_n
     c = -a * dbeta * inv_n - b * mean
-    wg, a_w, b_w, c_w = _wide(g2, a, b, c)
-    wx = _wide(x2)[0]
+    wg, wx, a_w, b_w, c_w = _wide((g2, x2), a, b, c)
     if type(wg) is np.ndarray:
         dx = wg * a_w
         tmp = wx * b_w

@@ -191,8 +191,15 @@ def _crop(xp: np.ndarray, pads: tuple) -> np.ndarray:
 CHUNK_BYTES = 3 << 20
 
 
-def _use_chunks(*arrays) -> bool:
-    return all(type(a) is np.ndarray and a.size for a in arrays)
+#: Convolutions whose im2col matrix is smaller than this keep the whole-matrix column path (which
+#: rounds exactly like the device path; the chunked one sums the filter gradient in another order).
+CHUNKED_MIN_BYTES = 1 << 20
+
+
+def _use_chunks(rows: int, kc: int, *arrays) -> bool:
+    """Whether a convolution with a ``(rows, kc)`` im2col matrix takes the chunked NumPy path."""
+    return (all(type(a) is np.ndarray and a.size for a in arrays)
+            and rows * kc * arrays[0].dtype.itemsize >= CHUNKED_MIN_BYTES)
 
 
 def _chunk_images(b: int, per_image_bytes: int) -> int:
@@ -304,7 +311,7 @@ def _backprop_input_stride1(g, w, dilations, pads):
 def _conv_forward(x, w, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = w.shape[:n]
-    if groups == 1 and _use_chunks(x, w):
+    if groups == 1 and _use_chunks(x.size // max(x.shape[-1], 1), w.size // max(w.shape[-1], 1), x, w):
         return _forward_chunked(x, w, strides, dilations, pads)
     xp = _pad(x, pads)
     out = tuple((xp.shape[i + 1] - (ks[i] - 1) * dilations[i] - 1) // strides[i] + 1 for i in range(n))
@@ -336,7 +343,8 @@ def _group_filter(w: np.ndarray, groups: int) -> np.ndarray:
 
 def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, groups=1):
     n = len(input_shape) - 2
-    if groups == 1 and all(s == 1 for s in strides) and _use_chunks(g, w) and all(input_shape):
+    if (groups == 1 and all(s == 1 for s in strides) and all(input_shape)
+            and _use_chunks(g.size // max(g.shape[-1], 1), w.size // max(w.shape[-1], 1), g, w)):
         dx = _backprop_input_stride1(g, w, dilations, pads)
         if dx is not None:
             return dx
@@ -360,7 +368,7 @@ def _conv_backprop_input_forward(g, w, input_shape, strides, dilations, pads, gr
 def _conv_backprop_filter_forward(x, g, filter_shape, strides, dilations, pads, groups=1):
     n = x.ndim - 2
     ks = tuple(filter_shape[:n])
-    if groups == 1 and _use_chunks(x, g):
+    if groups == 1 and _use_chunks(g.size // max(g.shape[-1], 1), int(np.prod(filter_shape[:-1])), x, g):
         return _backprop_filter_chunked(x, g, filter_shape, strides, dilations, pads)
     out = g.shape[1:-1]
     cols = _windows(_pad(x, pads), out, ks, strides, dilations)
