@@ -148,3 +148,55 @@ def test_layer_normalization_fused_op_matches_composition():
     want = run(lambda v: fused.layer_norm_reference(v, layer.gamma, layer.beta, 1e-5))
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("rnn", ["lstm", "gru", "gru_reset_before"])
+def test_text_classifier_trains_on_the_device_as_on_the_cpu(rnn, monkeypatch):
+    """Embedding (mask_zero) + a masked LSTM/GRU (reversed, or returning its state) + Dense, two Adam
+    steps on the stand-in GPU (tests/gpu_standin.py: host conversions raise): the whole-sequence
+    op runs on device arrays, losses and weights stay on the device and equal the CPU run."""
+    from gpu_standin import installed, on_device, host
+    from gradtape.ops import recurrent as R
+
+    kinds = []
+    for name in ("lstm_sequence", "gru_sequence"):
+        def spy(*a, _f=getattr(R, name), **k):
+            out = _f(*a, **k)
+            kinds.append(type(out[0]._value).__name__)
+            return out
+        monkeypatch.setattr(R, name, spy)
+
+    rng = np.random.default_rng(4)
+    tokens = rng.integers(1, 20, size=(6, 7))
+    tokens[:2, 4:] = 0                                   # padded tails: masked steps
+    labels = rng.integers(0, 2, size=6)
+
+    def program():
+        tf.keras.utils.set_random_seed(2)
+        layer = {"lstm": lambda: L.LSTM(5, go_backwards=True, return_sequences=True),
+                 "gru": lambda: L.GRU(5, go_backwards=True, return_sequences=True),
+                 "gru_reset_before": lambda: L.GRU(5, reset_after=False, return_state=True)}[rnn]()
+        emb, dense = L.Embedding(20, 4, mask_zero=True), L.Dense(2)
+        opt = tf.keras.optimizers.Adam(0.05)
+        losses = []
+        for _ in range(2):
+            with tf.GradientTape() as tape:
+                e = emb(tf.constant(tokens))
+                out = layer(e, mask=emb.compute_mask(tf.constant(tokens)))
+                h = out[0] if isinstance(out, list) else out
+                if h.ndim == 3:
+                    h = tf.reduce_mean(h, axis=1)
+                loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, dense(h), from_logits=True))
+            ws = emb.trainable_variables + layer.trainable_variables + dense.trainable_variables
+            opt.apply_gradients(zip(tape.gradient(loss, ws), ws))
+            losses.append(loss)
+        return losses, ws
+
+    with installed(1):
+        ref_losses, ref_ws = program()
+        with tf.device("/GPU:0"):
+            losses, ws = program()
+        assert all(on_device(v) for v in losses + ws)
+        for a, b in zip(losses + ws, ref_losses + ref_ws):
+            np.testing.assert_allclose(host(a), host(b), rtol=1e-6, atol=1e-7)
+    assert kinds == ["ndarray"] * 2 + ["StandinArray"] * 2, kinds

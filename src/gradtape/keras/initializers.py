@@ -241,7 +241,8 @@ class Orthogonal(Initializer):
         rows = int(np.prod(shape[:-1]))
         cols = shape[-1]
         flat = (max(rows, cols), min(rows, cols))
-        a = np.asarray(normal(flat, dtype="float64", seed=self.seed)._value)
+        from .._array import to_host
+        a = to_host(normal(flat, dtype="float64", seed=self.seed)._value)   # the QR runs on the host
         q, r = np.linalg.qr(a)
         q = q * np.sign(np.diag(r))
         if rows < cols:

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._array import arange, as_array, full, to_host, with_kind, zeros
 from ..dispatch import apply, convert_to_tensor
 from ..errors import InvalidArgumentError
 from ..registry import Op
@@ -21,79 +22,89 @@ from ..tensor import Tensor
 _NEG_INF = -np.inf
 
 
-def _logsumexp2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _logsumexp2(a: Any, b: Any) -> Any:
     m = np.maximum(a, b)
-    safe = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(invalid="ignore"):
+    fin = np.isfinite(m)
+    safe = np.where(fin, m, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
         out = safe + np.log(np.exp(a - safe) + np.exp(b - safe))
-    return np.where(np.isfinite(m), out, m)
-
-
-def _one_example(logp: np.ndarray, label: np.ndarray, blank: int) -> tuple:
-    """(loss, grad of the loss w.r.t. the logits) for one example: ``logp`` [T, K] log-softmax,
-    ``label`` [L] class ids (no blanks)."""
-    T, K = logp.shape
-    L = label.size
-    ext = np.full(2 * L + 1, blank, dtype=np.int64)
-    ext[1::2] = label
-    S = ext.size
-    # transitions s-2 -> s allowed where ext[s] is a label different from ext[s-2]
-    skip = np.zeros(S, dtype=bool)
-    if S > 2:
-        skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
-    if T == 0:
-        return (0.0 if L == 0 else np.inf), np.zeros_like(logp)
-    alpha = np.full((T, S), _NEG_INF)
-    alpha[0, 0] = logp[0, ext[0]]
-    if S > 1:
-        alpha[0, 1] = logp[0, ext[1]]
-    for t in range(1, T):
-        prev = alpha[t - 1]
-        a = prev.copy()
-        a[1:] = _logsumexp2(a[1:], prev[:-1])
-        two = np.full(S, _NEG_INF)
-        two[2:] = prev[:-2]
-        a = np.where(skip, _logsumexp2(a, two), a)
-        alpha[t] = a + logp[t, ext]
-    beta = np.full((T, S), _NEG_INF)
-    beta[T - 1, S - 1] = logp[T - 1, ext[S - 1]]
-    if S > 1:
-        beta[T - 1, S - 2] = logp[T - 1, ext[S - 2]]
-    skip_back = np.zeros(S, dtype=bool)        # s -> s+2 allowed where skip[s+2]
-    skip_back[:-2] = skip[2:]
-    for t in range(T - 2, -1, -1):
-        nxt = beta[t + 1]
-        b = nxt.copy()
-        b[:-1] = _logsumexp2(b[:-1], nxt[1:])
-        two = np.full(S, _NEG_INF)
-        two[:-2] = nxt[2:]
-        b = np.where(skip_back, _logsumexp2(b, two), b)
-        beta[t] = b + logp[t, ext]
-    log_p = alpha[T - 1, S - 1] if S == 1 else _logsumexp2(alpha[T - 1, S - 1], alpha[T - 1, S - 2])
-    if not np.isfinite(log_p):
-        return np.inf, np.zeros_like(logp)
-    # occupancy: alpha*beta counts logp[t, ext[s]] twice
-    ab = alpha + beta - logp[:, ext]
-    occ = np.full((T, K), _NEG_INF)
-    for s in range(S):
-        occ[:, ext[s]] = _logsumexp2(occ[:, ext[s]], ab[:, s])
-    grad = np.exp(logp) - np.exp(occ - log_p)
-    return -log_p, grad
+    return np.where(fin, out, m)
 
 
 def _ctc_forward(logits, labels, label_length, logit_length, blank):
-    """logits [T, B, K] (time major); labels [B, maxL] dense."""
-    x = np.asarray(logits, dtype=np.float64)
+    """logits [T, B, K] (time major); labels [B, maxL] dense; lengths [B]. Every example at once, on
+    the logits' kind of array: the forward and backward recursions run over the (B, S) lattice of
+    the labels extended with blanks (S = 2 maxL + 1), each example's lattice and time steps masked
+    to its own lengths."""
+    x = as_array(logits)
+    dt = x.dtype
+    x = x.astype(np.float64)
     T, B, K = x.shape
+    lab = as_array(with_kind(x, labels)).astype(np.int64).reshape(B, -1)
+    lab_len = as_array(with_kind(x, label_length)).astype(np.int64).reshape(B)
+    steps = as_array(with_kind(x, logit_length)).astype(np.int64).reshape(B)
+    L = lab.shape[1]
+    S = 2 * L + 1
     shifted = x - x.max(axis=-1, keepdims=True)
     logp = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    loss = np.zeros(B)
-    grad = np.zeros_like(x)
-    for b in range(B):
-        tb = int(logit_length[b])
-        lb = int(label_length[b])
-        loss[b], grad[:tb, b] = _one_example(logp[:tb, b], np.asarray(labels[b, :lb], dtype=np.int64), blank)
-    dt = np.asarray(logits).dtype
+    # extended labels: blank, l1, blank, l2, ..., blank (padding: blanks outside the lattice)
+    lab = np.where(arange(L, ref=x)[None, :] < lab_len[:, None], lab, blank)
+    ext = full((B, S), blank, np.int64, x)
+    ext[:, 1::2] = lab
+    s_len = 2 * lab_len + 1
+    s_idx = arange(S, ref=x)[None, :]
+    in_lattice = s_idx < s_len[:, None]
+    # transitions s-2 -> s allowed where ext[s] is a label different from ext[s-2]
+    skip = zeros((B, S), np.bool_, x)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    skip_back = zeros((B, S), np.bool_, x)          # s -> s+2 allowed where skip[s+2]
+    skip_back[:, :-2] = skip[:, 2:]
+    em = np.take_along_axis(logp, np.broadcast_to(ext[None], (T, B, S)), axis=2)
+    em = np.where(in_lattice[None], em, _NEG_INF)   # log p of each lattice node's class per step
+    alpha = full((T, B, S), _NEG_INF, np.float64, x)
+    beta = full((T, B, S), _NEG_INF, np.float64, x)
+    two = full((B, S), _NEG_INF, np.float64, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        alpha[0, :, :2] = em[0, :, :2]
+        for t in range(1, T):
+            prev = alpha[t - 1]
+            a = prev.copy()
+            a[:, 1:] = _logsumexp2(prev[:, 1:], prev[:, :-1])
+            two[:, 2:] = prev[:, :-2]
+            a = np.where(skip, _logsumexp2(a, two), a)
+            alpha[t] = a + em[t]
+        # beta starts at each example's last step in its last two lattice nodes
+        is_end = (s_idx == s_len[:, None] - 1) | ((s_idx == s_len[:, None] - 2) & (s_len[:, None] > 1))
+        two[...] = _NEG_INF
+        for t in range(T - 1, -1, -1):
+            start = np.where(is_end, em[t], _NEG_INF)
+            if t < T - 1:
+                nxt = beta[t + 1]
+                b = nxt.copy()
+                b[:, :-1] = _logsumexp2(nxt[:, :-1], nxt[:, 1:])
+                two[:, :-2] = nxt[:, 2:]
+                b = np.where(skip_back, _logsumexp2(b, two), b)
+                b = np.where((steps > t + 1)[:, None], b + em[t], _NEG_INF)
+                start = np.where((steps == t + 1)[:, None], start, b)
+            else:
+                start = np.where((steps == t + 1)[:, None], start, _NEG_INF)
+            beta[t] = start
+        # log p(labels): alpha at the example's last step, in its last two lattice nodes
+        last = alpha[np.maximum(steps - 1, 0), arange(B, ref=x)]
+        end1 = np.take_along_axis(last, (s_len - 1)[:, None], axis=1)[:, 0]
+        end2 = np.take_along_axis(last, np.maximum(s_len - 2, 0)[:, None], axis=1)[:, 0]
+        log_p = _logsumexp2(end1, np.where(s_len > 1, end2, _NEG_INF))
+        log_p = np.where(steps == 0, np.where(lab_len == 0, 0.0, _NEG_INF), log_p)
+        ok = np.isfinite(log_p)
+        loss = np.where(ok, 0.0 - log_p, np.inf)
+        # occupancy of each class: the posterior of the lattice nodes (alpha beta counts the node's
+        # emission twice), summed over the nodes of that class
+        post = np.exp(alpha + beta - np.where(in_lattice[None], em, 0.0) - np.where(ok, log_p, 0.0)[None, :, None])
+        onehot = (ext[:, :, None] == arange(K, ref=x)[None, None, :]).astype(np.float64)     # (B, S, K)
+        occ = np.matmul(post.transpose(1, 0, 2), onehot).transpose(1, 0, 2)                  # (T, B, K)
+        grad = np.exp(logp) - occ
+    live = (arange(T, ref=x)[:, None] < steps[None, :]) & ok[None, :]
+    grad = np.where(live[:, :, None], grad, 0.0)
     return loss.astype(dt), grad.astype(dt)
 
 
@@ -138,22 +149,22 @@ def _no_second_order(t: Tensor) -> Tensor:
 def _dense_labels(labels: Any, label_length: Any, batch: int) -> tuple:
     from ..sparse import SparseTensor
     if isinstance(labels, SparseTensor):
-        idx = np.asarray(labels.indices._value)
-        vals = np.asarray(labels.values._value)
-        shape = np.asarray(labels.dense_shape._value)
+        idx = to_host(labels.indices._value)
+        vals = to_host(labels.values._value)
+        shape = to_host(labels.dense_shape._value)
         dense = np.zeros((int(shape[0]), int(shape[1])), dtype=np.int64)
         lengths = np.zeros(int(shape[0]), dtype=np.int64)
         for (r, c), v in zip(idx.tolist(), vals.tolist()):
             dense[r, c] = v
             lengths[r] = max(lengths[r], c + 1)
         return dense, lengths
-    dense = np.asarray(getattr(labels, "_value", labels)).astype(np.int64)
+    dense = to_host(getattr(labels, "_value", labels)).astype(np.int64)
     if dense.ndim != 2:
         raise InvalidArgumentError(f"ctc_loss: labels must be [batch, max_label_length] (or a "
                                    f"SparseTensor), got shape {list(dense.shape)}.")
     if label_length is None:
         raise ValueError("ctc_loss: label_length is required with dense labels.")
-    lengths = np.asarray(getattr(label_length, "_value", label_length)).astype(np.int64).reshape(-1)
+    lengths = to_host(getattr(label_length, "_value", label_length)).astype(np.int64).reshape(-1)
     return dense, lengths
 
 
@@ -176,7 +187,7 @@ def ctc_loss(labels: Any, logits: Any, label_length: Any, logit_length: Any,
         x = transpose(x, [1, 0, 2])
     T, B, K = np.shape(x._value)
     dense, lengths = _dense_labels(labels, label_length, B)
-    steps = np.asarray(getattr(logit_length, "_value", logit_length)).astype(np.int64).reshape(-1)
+    steps = to_host(getattr(logit_length, "_value", logit_length)).astype(np.int64).reshape(-1)
     if dense.shape[0] != B or lengths.size != B or steps.size != B:
         raise InvalidArgumentError(f"ctc_loss: batch sizes differ: logits {B}, labels {dense.shape[0]}, "
                                    f"label_length {lengths.size}, logit_length {steps.size}.")
@@ -211,10 +222,10 @@ def ctc_greedy_decoder(inputs: Any, sequence_length: Any, merge_repeated: bool =
     merged, blanks (default: the last class) removed. ``inputs`` are ``[time, batch, classes]``
     logits. Returns ``([SparseTensor], neg_sum_logits [batch, 1])``."""
     from ..sparse import SparseTensor
-    x = np.asarray(convert_to_tensor(inputs)._value)
+    x = to_host(convert_to_tensor(inputs)._value)
     T, B, K = x.shape
     blank = K - 1 if blank_index is None else (int(blank_index) + K if blank_index < 0 else int(blank_index))
-    steps = np.asarray(getattr(sequence_length, "_value", sequence_length)).astype(np.int64).reshape(-1)
+    steps = to_host(getattr(sequence_length, "_value", sequence_length)).astype(np.int64).reshape(-1)
     indices, values, neg = [], [], np.zeros((B, 1), dtype=x.dtype)
     width = 0
     for b in range(B):
@@ -238,13 +249,13 @@ def ctc_beam_search_decoder(inputs: Any, sequence_length: Any, beam_width: int =
     (``tf.compat.v1``'s default, used by ``keras.backend.ctc_decode``) also merges repeated labels
     of each decoded sequence; the probabilities are those of the unmerged beams, as TF."""
     from ..sparse import SparseTensor
-    x = np.asarray(convert_to_tensor(inputs)._value, dtype=np.float64)
+    x = to_host(convert_to_tensor(inputs)._value).astype(np.float64)
     T, B, K = x.shape
     if top_paths > beam_width:
         raise InvalidArgumentError(f"ctc_beam_search_decoder: top_paths ({top_paths}) must be <= "
                                    f"beam_width ({beam_width}).")
     blank = K - 1
-    steps = np.asarray(getattr(sequence_length, "_value", sequence_length)).astype(np.int64).reshape(-1)
+    steps = to_host(getattr(sequence_length, "_value", sequence_length)).astype(np.int64).reshape(-1)
     shifted = x - x.max(-1, keepdims=True)
     logp = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
     results = [[] for _ in range(top_paths)]
@@ -289,7 +300,7 @@ def ctc_beam_search_decoder(inputs: Any, sequence_length: Any, beam_width: int =
         width = max((len(s) for s in results[p]), default=0)
         decoded.append(SparseTensor(np.asarray(idx, dtype=np.int64).reshape(-1, 2), np.asarray(vals, dtype=np.int64),
                                     np.asarray([B, width], dtype=np.int64)))
-    return decoded, convert_to_tensor(logprobs.astype(np.asarray(convert_to_tensor(inputs)._value).dtype))
+    return decoded, convert_to_tensor(logprobs.astype(convert_to_tensor(inputs)._value.dtype))
 
 
 __all__ = ["ctc_loss", "ctc_greedy_decoder", "ctc_beam_search_decoder", "CTC_LOSS"]

@@ -2,9 +2,12 @@
 
 The built-in ``LSTM``/``GRU`` layers project every time step's input with one matmul, then run the
 recurrence. Running it step by step as tape records costs ~10 ops per step and as many records;
-these ops run the whole loop in NumPy (one ``h @ recurrent_kernel`` GEMM per step for all gates)
-and have a backward op of their own (backpropagation through time in NumPy, with the recurrent
-kernel's gradient as one GEMM over all steps).
+these ops run the whole loop as NumPy code on the inputs' kind of array (host NumPy, or a device
+array through NumPy's dispatch: buffers are created with the input's array type and masks act
+through ``np.copyto(where=)``, never a Python branch on array values), with one
+``h @ recurrent_kernel`` GEMM per step for all gates, preallocated buffers and in-place ufuncs, and
+have a backward op of their own (backpropagation through time, with the recurrent kernel's
+gradient as one GEMM over all steps).
 
 Layout is time-major. Gate order and formulas are Keras's (``activation=tanh``,
 ``recurrent_activation=sigmoid``):
@@ -12,7 +15,7 @@ Layout is time-major. Gate order and formulas are Keras's (``activation=tanh``,
 * ``lstm_sequence(xw, h0, c0, rk[, mask])``: ``xw`` (T, B, 4U) is ``x @ kernel + bias``; per step
   ``z = xw[t] + h @ rk`` split ``i, f, c, o``; ``c = f c + i tanh(zc)``, ``h = o tanh(c)``. Returns
   ``(hs, cs, acts)``: the states h and c after each step (T, B, U) and the activated gates
-  ``[i, f, tanh(zc), o]`` (T, B, 4U), which the backward op reads.
+  ``[i, f, tanh(zc), o, tanh(c)]`` (T, B, 5U), which the backward op reads.
 * ``gru_sequence(xw, h0, rk, rb[, mask], reset_after=)``: ``xw`` (T, B, 3U) is ``x @ kernel +
   input_bias``; gates ``z, r, h``. ``reset_after=True``: ``n = h @ rk + rb``,
   ``hh = tanh(xw_h + r n_h)``; ``reset_after=False``: ``hh = tanh(xw_h + (r h) @ rk_h + rb_h)``
@@ -35,6 +38,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._array import as_array, like, with_kind, zeros
 from .._bf16 import via_float32
 from ..dispatch import apply, convert_to_tensor
 from ..registry import Op, FLOAT
@@ -49,16 +53,26 @@ class _SequenceOp(Op):
     none_cotangents = True
 
 
-def _sigmoid_(a: np.ndarray) -> None:
-    """In place: a <- 1 / (1 + exp(-a)) (exp overflow gives exactly 0)."""
-    np.negative(a, out=a)
+def _sigmoid_neg_(a: Any) -> None:
+    """In place: a <- sigmoid(-a) = 1 / (1 + exp(a)) (exp overflow gives exactly 0); the ops compute
+    the pre-activations negated (their weights' columns negated once), so no per-step negation."""
     np.exp(a, out=a)
     a += 1
     np.reciprocal(a, out=a)
 
 
-def _mask_tb(rest: tuple) -> Optional[np.ndarray]:
-    return None if not rest or rest[0] is None else np.asarray(rest[0], dtype=bool)
+def _dtype(*arrays: Any) -> np.dtype:
+    return np.result_type(*[a.dtype for a in arrays])
+
+
+def _drop_mask(mask: Any, ref: Any) -> Any:
+    """The rows a (T, B) bool mask drops, (T, B, 1), on ``ref``'s kind of array (a host mask next to
+    device data is copied there): where true, a step keeps the previous states. Applied with
+    ``np.copyto(..., where=)``, so no step branches on the mask's values."""
+    m = as_array(with_kind(ref, mask))
+    if m.dtype != np.bool_:
+        m = m.astype(np.bool_)
+    return ~m[:, :, None]
 
 
 # -- LSTM --------------------------------------------------------------------------------------
@@ -66,99 +80,107 @@ def _mask_tb(rest: tuple) -> Optional[np.ndarray]:
 def _lstm_forward(xw, h0, c0, rk, mask=None):
     T, B, G = xw.shape
     U = G // 4
-    dt = np.result_type(xw, h0, c0, rk)
-    hs = np.empty((T, B, U), dt)
-    cs = np.empty((T, B, U), dt)
-    acts = np.empty((T, B, 5 * U), dt)
-    m = None if mask is None else np.asarray(mask, dtype=bool)
-    h, c = np.asarray(h0, dt), np.asarray(c0, dt)
-    U2, U3, U4 = 2 * U, 3 * U, 4 * U
+    U2, U3 = 2 * U, 3 * U
+    dt = _dtype(xw, h0, c0, rk)
+    hs = zeros((T, B, U), dt, xw)
+    cs = zeros((T, B, U), dt, xw)
+    acts = zeros((T, B, 5 * U), dt, xw)
+    tmp = zeros((B, U), dt, xw)
+    # One sigmoid over all four gates, tanh(x) = 2 sigmoid(2x) - 1 for the candidate. The sigmoid's
+    # negation is folded into the recurrent kernel once (z = h (-rk) - xw = -(xw + h rk): exact).
+    rk_n = rk * -1
+    drop = None if mask is None else _drop_mask(mask, xw)
+    h, c = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
     with np.errstate(over="ignore"):
         for t in range(T):
             a = acts[t]
-            z = a[:, :U4]
-            np.matmul(h, rk, out=z)
-            z += xw[t]
-            # one sigmoid over all four gates: tanh(x) = 2 sigmoid(2x) - 1 for the candidate
-            z[:, U2:U3] *= 2
-            _sigmoid_(z)
+            z = a[:, :G]
+            np.matmul(h, rk_n, out=z)
+            z -= xw[t]
             gc = z[:, U2:U3]
             gc *= 2
+            _sigmoid_neg_(z)
+            gc *= 2
             gc -= 1
-            cn, hn, tc = cs[t], hs[t], a[:, U4:]
+            cn, hn, tc = cs[t], hs[t], a[:, G:]
             np.multiply(z[:, U:U2], c, out=cn)
-            cn += z[:, :U] * gc
-            if m is not None and not m[t].all():
-                np.copyto(cn, c, where=~m[t][:, None])
+            np.multiply(z[:, :U], gc, out=tmp)
+            cn += tmp
+            if drop is not None:
+                np.copyto(cn, c, where=drop[t])
             np.tanh(cn, out=tc)
-            np.multiply(z[:, U3:U4], tc, out=hn)
-            if m is not None and not m[t].all():
-                np.copyto(hn, h, where=~m[t][:, None])
+            np.multiply(z[:, U3:], tc, out=hn)
+            if drop is not None:
+                np.copyto(hn, h, where=drop[t])
             h, c = hn, cn
     return hs, cs, acts
 
 
 def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
-    mask = _mask_tb(rest[:-3])
+    mask = rest[0] if len(rest) == 4 else None
     hs, cs, acts = rest[-3:]
     T, B, G = xw.shape
     U = G // 4
-    U2, U3, U4 = 2 * U, 3 * U, 4 * U
+    U2, U3 = 2 * U, 3 * U
     dt = acts.dtype
-    dz_all = np.empty((T, B, G), dt)
-    dh = np.zeros((B, U), dt)
-    dc = np.zeros((B, U), dt)
-    rkT = np.ascontiguousarray(rk.T)
-    # The layer reads only hs: the tape passes zeros for the other outputs' gradients, whose terms
-    # are then skipped (one scan each instead of a pass per step).
-    use_gh = g_hs is not None
-    use_gc = g_cs is not None and bool(g_cs.any())
-    use_ga = g_acts is not None and bool(g_acts.any())
+    h0, c0 = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
+    dz_all = zeros((T, B, G), dt, xw)
+    dh = zeros((B, U), dt, xw)
+    dc = zeros((B, U), dt, xw)
+    dtc = zeros((B, U), dt, xw)
+    tmp = zeros((B, U), dt, xw)
+    dact = zeros((B, G), dt, xw)
+    rkT = rk.T.copy()
+    if mask is not None:
+        drop = _drop_mask(mask, xw)
+        dh_pass = zeros((B, U), dt, xw)
+        dc_pass = zeros((B, U), dt, xw)
     for t in range(T - 1, -1, -1):
         a = acts[t]
-        ga = g_acts[t] if use_ga else None
-        i, f, gg, o, tc = a[:, :U], a[:, U:U2], a[:, U2:U3], a[:, U3:U4], a[:, U4:]
-        c_prev = cs[t - 1] if t else c0
-        if use_gh:
+        i, f, gg, o, tc = a[:, :U], a[:, U:U2], a[:, U2:U3], a[:, U3:G], a[:, G:]
+        ga = None if g_acts is None else g_acts[t]
+        if g_hs is not None:
             dh += g_hs[t]
-        if use_gc:
+        if g_cs is not None:
             dc += g_cs[t]
-        drop = None
-        if mask is not None and not mask[t].all():
+        if mask is not None:
             # a masked row kept h and c: their gradients pass to the previous step
-            drop = ~mask[t]
-            dh_pass = np.where(drop[:, None], dh, 0)
-            dh[drop] = 0
+            m = drop[t]
+            dh_pass[...] = 0
+            np.copyto(dh_pass, dh, where=m)
+            np.copyto(dh, 0, where=m)
         dz = dz_all[t]
-        np.multiply(dh, tc, out=dz[:, U3:U4])                  # d o
-        dtc = dh * o                                            # d tanh(c)
-        if use_ga:
-            dtc += ga[:, U4:]
-        tc2 = tc * tc
-        np.subtract(1, tc2, out=tc2)
-        dtc *= tc2
+        np.multiply(dh, tc, out=dz[:, U3:])                     # d o
+        np.multiply(dh, o, out=dtc)                             # d tanh(c)
+        if ga is not None:
+            dtc += ga[:, G:]
+        np.multiply(tc, tc, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        dtc *= tmp
         dc += dtc                                               # d c_t
-        if drop is not None:
-            dc_pass = np.where(drop[:, None], dc, 0)
-            dc[drop] = 0
+        if mask is not None:
+            dc_pass[...] = 0
+            np.copyto(dc_pass, dc, where=m)
+            np.copyto(dc, 0, where=m)
         np.multiply(dc, gg, out=dz[:, :U])                      # d i
-        np.multiply(dc, c_prev, out=dz[:, U:U2])                # d f
+        np.multiply(dc, cs[t - 1] if t else c0, out=dz[:, U:U2])  # d f
         np.multiply(dc, i, out=dz[:, U2:U3])                    # d candidate
         dc *= f
-        if use_ga:
-            dz += ga[:, :U4]
-        # through the activations: sigmoid' = s (1 - s), tanh' = 1 - t^2
-        s = a[:, :U4]
-        dact = 1 - s
+        if ga is not None:
+            dz += ga[:, :G]
+        # through the activations: sigmoid' = s (1 - s), tanh' = 1 - g^2
+        s = a[:, :G]
+        np.subtract(1, s, out=dact)
         dact *= s
-        np.multiply(gg, gg, out=dact[:, U2:U3])
-        np.subtract(1, dact[:, U2:U3], out=dact[:, U2:U3])
+        dg = dact[:, U2:U3]
+        np.multiply(gg, gg, out=dg)
+        np.subtract(1, dg, out=dg)
         dz *= dact
-        dh = dz @ rkT
-        if drop is not None:
+        np.matmul(dz, rkT, out=dh)
+        if mask is not None:
             dh += dh_pass
             dc += dc_pass
-    drk = np.asarray(h0, dt).T @ dz_all[0]
+    drk = h0.T @ dz_all[0]
     if T > 1:
         drk += hs[:-1].reshape((T - 1) * B, U).T @ dz_all[1:].reshape((T - 1) * B, G)
     return dz_all, dh, dc, drk
@@ -248,126 +270,147 @@ def _check_float(name: str, ins: list) -> None:
 def _gru_forward(xw, h0, rk, rb, mask=None, reset_after=True):
     T, B, G = xw.shape
     U = G // 3
-    dt = np.result_type(xw, h0, rk)
-    hs = np.empty((T, B, U), dt)
-    acts = np.empty((T, B, 4 * U if reset_after else G), dt)
-    m = None if mask is None else np.asarray(mask, dtype=bool)
-    h = np.asarray(h0, dt)
-    rk_zr, rk_h = rk[:, :2 * U], rk[:, 2 * U:]
+    U2 = 2 * U
+    dt = _dtype(xw, h0, rk)
+    hs = zeros((T, B, U), dt, xw)
+    acts = zeros((T, B, 4 * U if reset_after else G), dt, xw)
+    drop = None if mask is None else _drop_mask(mask, xw)
+    h = h0.astype(dt, copy=False)
+    # the z and r columns of the weights negated once: their sigmoids need no negation per step
+    # (exact: negation commutes with rounding)
+    neg = like(xw, np.repeat(np.array([-1.0, -1.0, 1.0]), U), dt)
+    if reset_after:
+        rk_s, rb_s = rk * neg, rb * neg
+        inner = zeros((B, G), dt, xw)
+    else:
+        rk_zr, rb_zr = rk[:, :U2] * -1, rb[:U2]
+        rk_h, rb_h = rk[:, U2:], rb[U2:]
+        rh = zeros((B, U), dt, xw)
     with np.errstate(over="ignore"):
         for t in range(T):
             a = acts[t]
             x = xw[t]
-            zr = a[:, :2 * U]
+            zr = a[:, :U2]
+            hh = a[:, U2:G]
             if reset_after:
-                inner = h @ rk
-                inner += rb
-                np.add(x[:, :2 * U], inner[:, :2 * U], out=zr)
-                _sigmoid_(zr)
-                n = a[:, 3 * U:]
-                n[...] = inner[:, 2 * U:]
-                hh = a[:, 2 * U:3 * U]
+                np.matmul(h, rk_s, out=inner)
+                inner += rb_s
+                np.subtract(inner[:, :U2], x[:, :U2], out=zr)      # -(x + h rk + rb)
+                _sigmoid_neg_(zr)
+                n = a[:, G:]
+                np.copyto(n, inner[:, U2:])
                 np.multiply(zr[:, U:], n, out=hh)
-                hh += x[:, 2 * U:]
+                hh += x[:, U2:]
             else:
                 np.matmul(h, rk_zr, out=zr)
-                zr += x[:, :2 * U]
-                zr += rb[:2 * U]
-                _sigmoid_(zr)
-                hh = a[:, 2 * U:3 * U]
-                np.matmul(zr[:, U:] * h, rk_h, out=hh)
-                hh += x[:, 2 * U:]
-                hh += rb[2 * U:]
+                zr -= x[:, :U2]
+                zr -= rb_zr
+                _sigmoid_neg_(zr)
+                np.multiply(zr[:, U:], h, out=rh)
+                np.matmul(rh, rk_h, out=hh)
+                hh += x[:, U2:]
+                hh += rb_h
             np.tanh(hh, out=hh)
-            z = zr[:, :U]
             hn = hs[t]
             np.subtract(h, hh, out=hn)           # h = hh + z (h_prev - hh)
-            hn *= z
+            hn *= zr[:, :U]
             hn += hh
-            if m is not None and not m[t].all():
-                np.copyto(hn, h, where=~m[t][:, None])
+            if drop is not None:
+                np.copyto(hn, h, where=drop[t])
             h = hn
     return hs, acts
 
 
 def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
-    mask = _mask_tb(rest[:-2])
+    mask = rest[0] if len(rest) == 3 else None
     hs, acts = rest[-2:]
     T, B, G = xw.shape
     U = G // 3
+    U2 = 2 * U
     dt = acts.dtype
-    h0 = np.asarray(h0, dt)
-    dxw = np.empty((T, B, G), dt)
-    dinner = np.empty((T, B, G), dt) if reset_after else None
-    dh = np.zeros((B, U), dt)
-    rkT = np.ascontiguousarray(rk.T)
-    rk_hT = np.ascontiguousarray(rk[:, 2 * U:].T)
-    rk_zrT = np.ascontiguousarray(rk[:, :2 * U].T)
-    drk = np.zeros_like(rk) if not reset_after else None
-    use_gh = g_hs is not None
-    use_ga = g_acts is not None and bool(g_acts.any())   # None unless the caches' gradients are asked for
+    h0 = h0.astype(dt, copy=False)
+    dxw = zeros((T, B, G), dt, xw)
+    dinner = zeros((T, B, G), dt, xw) if reset_after else None
+    dh = zeros((B, U), dt, xw)
+    dh_new = zeros((B, U), dt, xw)
+    omz = zeros((B, U), dt, xw)
+    hh2 = zeros((B, U), dt, xw)
+    rkT = rk.T.copy()
+    rk_hT = rk[:, U2:].T.copy()
+    rk_zrT = rk[:, :U2].T.copy()
+    if not reset_after:
+        dq = zeros((B, U), dt, xw)
+        rh_all = zeros((T, B, U), dt, xw)
+    if mask is not None:
+        drop = _drop_mask(mask, xw)
+        dh_pass = zeros((B, U), dt, xw)
     for t in range(T - 1, -1, -1):
         a = acts[t]
-        ga = g_acts[t] if use_ga else None
-        z, r, hh = a[:, :U], a[:, U:2 * U], a[:, 2 * U:3 * U]
+        ga = None if g_acts is None else g_acts[t]
+        z, r, hh = a[:, :U], a[:, U:U2], a[:, U2:G]
         h_prev = hs[t - 1] if t else h0
-        if use_gh:
+        if g_hs is not None:
             dh += g_hs[t]
-        if mask is not None and not mask[t].all():
-            drop = ~mask[t][:, None]
-            dh_pass = np.where(drop, dh, 0)
-            dh = np.where(drop, 0, dh)
-        else:
-            dh_pass = None
+        if mask is not None:
+            # a masked row kept h: its gradient passes to the previous step
+            m = drop[t]
+            dh_pass[...] = 0
+            np.copyto(dh_pass, dh, where=m)
+            np.copyto(dh, 0, where=m)
         d = dxw[t]
-        dz, dr, dhh = d[:, :U], d[:, U:2 * U], d[:, 2 * U:]
-        omz = 1 - z
+        dz, dr, dhh = d[:, :U], d[:, U:U2], d[:, U2:]
+        np.subtract(1, z, out=omz)
         np.subtract(h_prev, hh, out=dz)
         dz *= dh
-        if use_ga:
+        if ga is not None:
             dz += ga[:, :U]
         dz *= z
         dz *= omz
         np.multiply(omz, dh, out=dhh)
-        if use_ga:
-            dhh += ga[:, 2 * U:3 * U]
-        hh2 = hh * hh
+        if ga is not None:
+            dhh += ga[:, U2:G]
+        np.multiply(hh, hh, out=hh2)
         np.subtract(1, hh2, out=hh2)
         dhh *= hh2                               # d(pre-activation of hh)
-        dh_new = dh * z
+        np.multiply(dh, z, out=dh_new)
         if reset_after:
-            n = a[:, 3 * U:]
+            n = a[:, G:]
             di = dinner[t]
-            np.multiply(dhh, r, out=di[:, 2 * U:])
+            np.multiply(dhh, r, out=di[:, U2:])
             np.multiply(dhh, n, out=dr)
-            if use_ga:
-                dr += ga[:, U:2 * U]
-                di[:, 2 * U:] += ga[:, 3 * U:]
+            if ga is not None:
+                dr += ga[:, U:U2]
+                di[:, U2:] += ga[:, G:]
+            np.subtract(1, r, out=omz)
             dr *= r
-            dr *= 1 - r
-            di[:, :2 * U] = d[:, :2 * U]
-            dh_new += di @ rkT
+            dr *= omz
+            np.copyto(di[:, :U2], d[:, :U2])
+            np.matmul(di, rkT, out=dh)
         else:
-            dq = dhh @ rk_hT
+            np.matmul(dhh, rk_hT, out=dq)
             np.multiply(dq, h_prev, out=dr)
-            if use_ga:
-                dr += ga[:, U:2 * U]
-            dr *= r * (1 - r)
-            dh_new += dq * r
-            dh_new += d[:, :2 * U] @ rk_zrT
-            drk[:, 2 * U:] += (r * h_prev).T @ dhh
-        if dh_pass is not None:
-            dh_new += dh_pass
-        dh = dh_new
+            if ga is not None:
+                dr += ga[:, U:U2]
+            np.subtract(1, r, out=omz)
+            omz *= r
+            dr *= omz
+            dq *= r
+            dh_new += dq
+            np.matmul(d[:, :U2], rk_zrT, out=dh)
+            np.multiply(r, h_prev, out=rh_all[t])
+        dh += dh_new
+        if mask is not None:
+            dh += dh_pass
     h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * B, U)
     if reset_after:
         flat = dinner.reshape(T * B, G)
         drk = h_prev.T @ flat
-        drb = flat.sum(axis=0)
     else:
         flat = dxw.reshape(T * B, G)
-        drk[:, :2 * U] = h_prev.T @ flat[:, :2 * U]
-        drb = flat.sum(axis=0)
+        drk = zeros(rk.shape, dt, xw)
+        drk[:, :U2] = h_prev.T @ flat[:, :U2]
+        drk[:, U2:] = rh_all.reshape(T * B, U).T @ flat[:, U2:]
+    drb = flat.sum(axis=0)
     return dxw, dh, drk, drb.astype(dt, copy=False)
 
 

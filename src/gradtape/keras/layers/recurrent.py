@@ -187,8 +187,10 @@ class LSTMCell(_GatedCell):
         init, u = self.bias_initializer, self.units
 
         def bias_init(shape: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
-            parts = [np.asarray(init((u,), dtype=dtype)._value), np.ones((u,)),
-                     np.asarray(init((2 * u,), dtype=dtype)._value)]
+            from ..._array import to_host
+            # assembled on the host; the new tensor is placed on the scope's device
+            parts = [to_host(init((u,), dtype=dtype)._value), np.ones((u,)),
+                     to_host(init((2 * u,), dtype=dtype)._value)]
             return convert_to_tensor(np.concatenate(parts).astype(parts[0].dtype))
         return bias_init
 
@@ -621,7 +623,8 @@ class RNN(Layer):
             if cell.bias is not None and cell.reset_after:
                 rb = _s.unstack(cell.bias, axis=0)[1]
             else:
-                rb = convert_to_tensor(np.zeros((3 * cell.units,), xw._value.dtype))
+                from ..._array import const_like
+                rb = const_like(xw, np.zeros((3 * cell.units,), xw._value.dtype))   # on xw's device
             hs, _ = _rec.gru_sequence(xw, states[0], cell.recurrent_kernel, rb, mt, reset_after=cell.reset_after)
             new_states = [hs[-1]]
         if mt is not None:

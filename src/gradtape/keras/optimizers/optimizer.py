@@ -123,11 +123,12 @@ def _is_indexed_slices(g: Any) -> bool:
 
 
 def _densify(g: Any, dtype: np.dtype, shape: tuple) -> np.ndarray:
-    """An IndexedSlices-like gradient as a dense array of ``shape``; duplicate indices accumulate."""
-    out = np.zeros(shape, dtype=dtype)
-    values = np.asarray(getattr(g.values, "_value", g.values), dtype=dtype)
-    indices = np.asarray(getattr(g.indices, "_value", g.indices))
-    np.add.at(out, indices, values)
+    """An IndexedSlices-like gradient as a dense array of ``shape`` on its values' kind of array (host
+    or device); duplicate indices accumulate."""
+    from ..._array import as_array, with_kind, zeros
+    values = as_array(getattr(g.values, "_value", g.values), dtype=dtype)
+    out = zeros(shape, dtype, values)
+    np.add.at(out, with_kind(values, getattr(g.indices, "_value", g.indices)), values)
     return out
 
 
@@ -770,8 +771,9 @@ class Optimizer:
 
     def _update_sparse(self, w: np.ndarray, indices: np.ndarray, values: np.ndarray, st: _State,
                        lr: float, t: int) -> np.ndarray:
-        dense = np.zeros(np.shape(w), dtype=values.dtype)
-        np.add.at(dense, indices, values)
+        from ..._array import with_kind, zeros
+        dense = zeros(np.shape(w), values.dtype, values)
+        np.add.at(dense, with_kind(values, indices), values)
         return self._update(w, dense, st, lr, t)
 
     @staticmethod
