@@ -54,3 +54,31 @@ def test_a_keras_ocr_style_model_trains_with_ctc_batch_cost():
     assert float(loss) < first
     decoded, logp = tf.keras.backend.ctc_decode(model(x), np.full(8, 6))
     assert decoded[0].shape == (8, 6) and logp.shape == (8, 1)
+
+
+def test_examples_of_different_lengths_in_one_batch():
+    """The loss runs every example at once over the padded lattice: each example's loss equals the
+    brute-force sum over its own alignments (labels and logits of other lengths beside it, empty
+    labels, no steps, repeated labels, an impossible alignment), and its gradient is zero past its
+    own last step."""
+    from op_db_ctc import _brute
+    rng = np.random.default_rng(3)
+    T, K = 5, 3
+    labels = np.array([[1, 1, 2], [2, 0, 0], [0, 0, 0], [1, 2, 1], [2, 1, 0], [1, 1, 1]])
+    label_len = np.array([2, 1, 0, 3, 2, 3])
+    logit_len = np.array([5, 3, 4, 5, 0, 4])              # the last: 1 1 1 needs 5 steps (impossible)
+    x = tf.constant(rng.normal(size=(T, len(labels), K)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.nn.ctc_loss(labels, x, label_len, logit_len, blank_index=0)
+    g = tape.gradient(loss, x).numpy()
+    for b in range(len(labels)):
+        with np.errstate(divide="ignore"):              # -log 0 for the impossible one
+            want = _brute(x.numpy()[:, b:b + 1], labels[b:b + 1], label_len[b:b + 1], logit_len[b:b + 1])[0] \
+                if logit_len[b] else (0.0 if label_len[b] == 0 else np.inf)
+        if np.isinf(want):
+            assert np.isinf(loss.numpy()[b]) and not g[:, b].any()
+        else:
+            np.testing.assert_allclose(loss.numpy()[b], want, rtol=1e-10)
+        assert not g[logit_len[b]:, b].any()
+    assert np.isfinite(g).all()
