@@ -67,3 +67,15 @@ def _mha_einsum_samples(rng):
 OPS += [
     OpInfo("einsum_attention", _einsum_fn, _einsum_ref, _mha_einsum_samples, covers=("einsum",)),
 ]
+
+
+# -- dense: matmul and bias in one op (gradtape/ops/fused.py) -----------------------------------------
+
+def _dense_samples(rng):
+    return [Sample((_n(rng, (3, 4)), _n(rng, (4, 2)), _n(rng, (2,))), name="rows"),
+            Sample((_n(rng, (1, 3)), _n(rng, (3, 1)), _n(rng, (1,))), name="one-row")]
+
+
+OPS += [
+    OpInfo("dense", FU.dense, lambda x, k, b: x @ k + b, _dense_samples, covers=("dense",)),
+]

@@ -212,4 +212,40 @@ SOFTMAX_GRAD = Op("softmax_grad", _softmax_grad_forward, vjp=_softmax_grad_vjp, 
                       "pass for the row sums; its own rule is written with gradtape ops.")
 
 
-__all__ = ["layer_norm", "layer_norm_reference", "second_order_rule", "differentiate_twice"]
+# -- dense layer: matmul and bias in one op ---------------------------------------------------------
+
+def _dense_forward(x, kernel, bias):
+    y = np.matmul(x, kernel)
+    y += bias           # in place on the fresh product: no second activation-sized array
+    return y
+
+
+def _dense_vjp(g, ans, x, kernel, bias):
+    from .linalg import _adjoint, matmul
+    return matmul(g, _adjoint(kernel)), matmul(_adjoint(x), g), g    # the tape sums g over rows for bias
+
+
+DENSE = Op("dense", via_float32(_dense_forward), vjp=_dense_vjp, kinds=FLOAT,
+           reads=(0, 1),
+           doc="x @ kernel + bias for a matrix x (Keras's Dense on inputs flattened to rows): the bias is "
+               "added in place to the product. Gradients g kernel^H, x^H g and g summed over rows.")
+
+
+def dense(x: Any, kernel: Any, bias: Any) -> Any:
+    """``x @ kernel + bias`` for ``x`` of shape ``(rows, k)``, ``kernel`` ``(k, units)`` and ``bias``
+    ``(units,)`` as one op (what ``tf.keras.layers.Dense`` computes on its flattened input)."""
+    x = convert_to_tensor(x)
+    ins = [x] + [convert_to_tensor(v, dtype_hint=x._value.dtype) for v in (kernel, bias)]
+    xs, ks, bs = (t._value.shape for t in ins)
+    if len(xs) != 2 or len(ks) != 2 or xs[1] != ks[0] or tuple(bs) != (ks[1],):
+        from ..errors import InvalidArgumentError
+        raise InvalidArgumentError(f"dense: expected x (rows, k), kernel (k, units) and bias (units,), got "
+                                   f"shapes {list(xs)}, {list(ks)} and {list(bs)}.")
+    dt = ins[0]._value.dtype
+    if any(t._value.dtype != dt for t in ins[1:]):
+        raise TypeError(f"dense: x, kernel and bias must share a dtype, got "
+                        f"{[str(t._value.dtype) for t in ins]}.")
+    return apply(DENSE, tuple(ins))
+
+
+__all__ = ["dense", "layer_norm", "layer_norm_reference", "second_order_rule", "differentiate_twice"]

@@ -109,13 +109,18 @@ class Dense(Layer):
         if x.dtype.name != self.compute_dtype:
             x = _m.cast(x, self.compute_dtype)
         rank = x.ndim
-        if rank == 2:
-            y = matmul(x, self.kernel)
+        shape = tuple(x.shape)
+        if rank != 2:   # one 2-D product over the rows of a reshaped view
+            x = _s.reshape(x, (-1, shape[-1]))
+        if self.use_bias and rank >= 2 and x.dtype.is_floating:
+            from ...ops.fused import dense
+            y = dense(x, self.kernel, self.bias)          # the bias added in place to the product
         else:
-            shape = tuple(x.shape)
-            y = _s.reshape(matmul(_s.reshape(x, (-1, shape[-1])), self.kernel), shape[:-1] + (self.units,))
-        if self.use_bias:
-            y = _m.add(y, self.bias)
+            y = matmul(x, self.kernel)
+            if self.use_bias:
+                y = _m.add(y, self.bias)
+        if rank != 2:
+            y = _s.reshape(y, shape[:-1] + (self.units,))
         return self.activation(y) if self.activation is not activations.linear else y
 
     def get_config(self) -> Dict[str, Any]:
