@@ -1,4 +1,5 @@
-"""Fused ops for the layers of transformer blocks: layer normalization over the last axis as one op.
+"""Fused ops for the layers of transformer blocks: layer normalization over the last axis, the
+softmax gradient and a dense layer's matmul-plus-bias, each as one op.
 
 ``layer_norm(x, gamma, beta, epsilon)`` is ``(x - mean) / sqrt(var + epsilon) * gamma + beta``
 over the last axis (Keras's ``LayerNormalization(axis=-1)``, the population variance). Composed
@@ -9,6 +10,15 @@ activations; as one op the forward is a few NumPy passes and the backward one fu
 ``layer_norm_grad``'s own gradient rule differentiates :func:`layer_norm_reference` (the same
 formula written with gradtape ops) twice with nested tapes: slow, but exact, so second-order
 gradients and forward mode through layer normalization stay correct.
+
+Sums over a short last axis (means, variances, softmax denominators) and over all leading axes
+(the gamma and beta gradients) are BLAS matrix-vector products with a vector of ones for float32/64
+and complex dtypes: NumPy's reductions over a 64- or 128-long last axis cost several times as much.
+
+``softmax_grad(g, s, axis)`` is ``s * (g - sum(g * s, axis))``, softmax's backward (``s`` its
+output) in two passes instead of four recorded ops; its rule is written with gradtape ops.
+``dense(x, kernel, bias)`` is ``x @ kernel + bias`` with the bias added in place to the fresh
+product; one rule per input, so a constant input's gradient is never computed.
 """
 from __future__ import annotations
 
@@ -197,17 +207,21 @@ def _softmax_grad_forward(g, s, axis):
     return out
 
 
-def _softmax_grad_vjp(gg, ans, g, s, axis):
-    # out = s (g - sum(g s)): d/dg = s (gg - sum(gg s)) (the same op), d/ds = gg (g - sum(g s)) - g sum(gg s)
+# out = s (g - sum(g s)): d/dg = s (gg - sum(gg s)) (the same op), d/ds = gg (g - sum(g s)) - g sum(gg s)
+def _softmax_grad_dg(gg, ans, g, s, axis):
+    return apply(SOFTMAX_GRAD, (gg, s), {"axis": axis})
+
+
+def _softmax_grad_ds(gg, ans, g, s, axis):
     from .math import multiply, subtract
     from .reduction import reduce_sum
-    dg = apply(SOFTMAX_GRAD, (gg, s), {"axis": axis})
     r = reduce_sum(multiply(g, s), axis=axis, keepdims=True)
     q = reduce_sum(multiply(gg, s), axis=axis, keepdims=True)
-    return dg, subtract(multiply(gg, subtract(g, r)), multiply(g, q))
+    return subtract(multiply(gg, subtract(g, r)), multiply(g, q))
 
 
-SOFTMAX_GRAD = Op("softmax_grad", _softmax_grad_forward, vjp=_softmax_grad_vjp, kinds=REAL,
+SOFTMAX_GRAD = Op("softmax_grad", _softmax_grad_forward, vjp=(_softmax_grad_dg, _softmax_grad_ds), kinds=REAL,
+                  reads=(0, 1),
                   doc="s (g - sum(g s, axis)): the gradient of softmax (output s) for upstream g, one "
                       "pass for the row sums; its own rule is written with gradtape ops.")
 
@@ -220,12 +234,22 @@ def _dense_forward(x, kernel, bias):
     return y
 
 
-def _dense_vjp(g, ans, x, kernel, bias):
+def _dense_dx(g, ans, x, kernel, bias):
     from .linalg import _adjoint, matmul
-    return matmul(g, _adjoint(kernel)), matmul(_adjoint(x), g), g    # the tape sums g over rows for bias
+    return matmul(g, _adjoint(kernel))
 
 
-DENSE = Op("dense", via_float32(_dense_forward), vjp=_dense_vjp, kinds=FLOAT,
+def _dense_dkernel(g, ans, x, kernel, bias):
+    from .linalg import _adjoint, matmul
+    return matmul(_adjoint(x), g)
+
+
+def _dense_dbias(g, ans, x, kernel, bias):
+    return g            # the tape sums it over the rows
+
+
+# one rule per input: the tape runs only those whose input needs a gradient (not x for the input layer)
+DENSE = Op("dense", via_float32(_dense_forward), vjp=(_dense_dx, _dense_dkernel, _dense_dbias), kinds=FLOAT,
            reads=(0, 1),
            doc="x @ kernel + bias for a matrix x (Keras's Dense on inputs flattened to rows): the bias is "
                "added in place to the product. Gradients g kernel^H, x^H g and g summed over rows.")

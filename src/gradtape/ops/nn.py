@@ -143,7 +143,7 @@ def _softmax_vjp(g, ans, x, axis):
     return apply(_fused.SOFTMAX_GRAD, (g, ans), {"axis": axis})
 
 
-SOFTMAX = Op("softmax", _softmax_forward, vjp=_softmax_vjp, kinds=REAL,
+SOFTMAX = Op("softmax", _softmax_forward, vjp=_softmax_vjp, kinds=REAL, reads=("out",),
              doc="exp(x - max) / sum. The gradient is s (g - sum(g s)); stable for large logits.")
 
 
