@@ -347,6 +347,8 @@ def _draw_hook(fn: Callable, seed: Any, inputs: tuple) -> Optional[Tensor]:
         return None
     from .ops import random as _random
     value = _random._run_draw(fn, seed, [x._value for x in inputs])
+    if dispatch.PLACING:        # inside tf.device: on that device, as an eager draw (ops.constructors._wrap)
+        value = _devices.place_new(value)
     return trace.random_draw(fn, seed, inputs, value)
 
 
@@ -532,6 +534,10 @@ def _install_wrappers() -> list:
             for meth in ("update_state", "reset_state"):
                 if meth in cls.__dict__:
                     put(cls, meth, _traced_python_effect(cls.__dict__[meth]))
+            if "__init__" in cls.__dict__:
+                # a metric made while tracing (Keras builds compiled metrics on the first batch) is made
+                # once: its constructor's reset_state is not an effect the plan repeats on every call
+                put(cls, "__init__", _quiet_while_tracing(cls.__dict__["__init__"]))
         put(Metric, "__call__", _traced_metric_call(Metric.__dict__["__call__"]))
     return saved
 
@@ -595,6 +601,20 @@ def _traced_python_effect(orig: Callable) -> Callable:
 
         trace.effect(("opaque", replay, [r for r in refs if r is not None]))
         return res
+    return method
+
+
+def _quiet_while_tracing(orig: Callable) -> Callable:
+    """Wrap a method so that what it does while tracing is not recorded (it happens once)."""
+    def method(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        trace = _current()
+        if trace is None:
+            return orig(obj, *args, **kwargs)
+        trace.quiet += 1
+        try:
+            return orig(obj, *args, **kwargs)
+        finally:
+            trace.quiet -= 1
     return method
 
 
@@ -1033,7 +1053,8 @@ def _replay_draw(fn: Callable, seed: Any) -> Callable:
     run = _random._run_draw
 
     def draw(*vals: Any) -> Any:
-        return run(fn, seed, vals)
+        value = run(fn, seed, vals)
+        return _devices.place_new(value) if dispatch.PLACING else value
     return draw
 
 
