@@ -694,6 +694,17 @@ class Model(Layer):
         self._output_loss_trackers: Dict[str, Any] = {}
         self._compiled = True
         self.stop_training = False
+        object.__setattr__(self, "_gt_run_eagerly", bool(run_eagerly))
+        self.__dict__.pop("_gt_train_fn", None)
+
+    @property
+    def run_eagerly(self) -> bool:
+        """Whether ``fit`` runs the train step eagerly instead of compiled (``compile(run_eagerly=...)``)."""
+        return bool(self.__dict__.get("_gt_run_eagerly", False))
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        object.__setattr__(self, "_gt_run_eagerly", bool(value))
 
     def _assert_compiled(self, what: str) -> None:
         if not self._compiled:
@@ -757,6 +768,13 @@ class Model(Layer):
 
     def train_step(self, data: Any) -> Dict[str, float]:
         """One optimizer step on a batch ``(x, y, sample_weight)`` (override to customize ``fit``)."""
+        x, y, y_pred, sample_weight = self._train_step_updates(data)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _train_step_updates(self, data: Any) -> tuple:
+        """The built-in ``train_step`` up to its logs: forward, loss, gradients, the optimizer step and the
+        loss tracker's update; returns ``(x, y, y_pred, sample_weight)``. ``fit`` compiles this part and
+        the compiled-metric updates (see ``_compiled_train_step``)."""
         x, y, sample_weight = _da.unpack(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -770,7 +788,67 @@ class Model(Layer):
         grads = tape.gradient(scaled, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
         self._track_loss(loss if sync is None else sync.all_reduce("MEAN", loss), x)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return x, y, y_pred, sample_weight
+
+    def _train_function(self, strategy: Any) -> Callable[[Any], Dict[str, float]]:
+        """What ``fit`` runs per batch (Keras's ``make_train_function``): a batch -> the logs.
+
+        The built-in ``train_step`` is compiled with ``gradtape.function`` (as Keras wraps it in
+        ``tf.function``), unless ``compile(run_eagerly=True)``, ``tf.config.run_functions_eagerly(True)``
+        or a distribution strategy is in effect, or the model overrides ``train_step``,
+        ``compute_metrics`` or ``get_metrics_result`` (their returned values would come from Python state
+        that a compiled plan cannot follow: such a model's own ``train_step`` runs eagerly, as it did).
+        The compiled part is the step and the metric updates (replayed on every call); the logs are read
+        from the metrics after it, so they are the same numbers as the eager step's."""
+        if strategy is not None:
+            return lambda batch: strategy._keras_train_step(self, batch)
+        cls = type(self)
+        if (self.__dict__.get("_gt_run_eagerly") or cls.train_step is not Model.train_step
+                or cls.compute_metrics is not Model.compute_metrics
+                or cls.get_metrics_result is not Model.get_metrics_result or self._on_a_device()):
+            return self.train_step
+
+        def run(batch: Any) -> Dict[str, float]:
+            self._compiled_train_step()(batch)
+            return self.get_metrics_result()
+        return run
+
+    def _on_a_device(self) -> bool:
+        """Whether ``fit`` trains on a device (inside ``tf.device``, or the weights live on one). There the
+        step runs eagerly: a compiled plan does not yet follow every host/device copy that eager ops
+        make (integer labels copied next to device logits in the sparse cross-entropy gradient)."""
+        from .. import dispatch
+        if dispatch.PLACING:
+            return True
+        kinds = dispatch.DEVICE_TYPES
+        return bool(kinds) and any(type(getattr(v, "_value", None)) in kinds for v in self.weights)
+
+    def _compiled_train_step(self) -> Any:
+        """The compiled ``_train_step_updates`` plus the compiled-metric updates, one ``gradtape.function``
+        per model, made again when the layer structure, ``trainable`` flags, optimizer, loss or metrics
+        change (the plan holds the variable list and the optimizer it was traced with)."""
+        from ..function import Function
+        from .layers.base import _STATE
+        key = (_STATE["version"], self.optimizer, self.compiled_loss, self.compiled_metrics)
+        cached = self.__dict__.get("_gt_train_fn")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+
+        def train_function(data: Any) -> None:
+            x, y, y_pred, sample_weight = self._train_step_updates(data)
+            if y is not None:
+                self.compiled_metrics.update_state(y, y_pred, sample_weight)
+
+        fn = Function(train_function)
+
+        def call(data: Any) -> None:
+            fn(data)
+            # the first call built the layers (new weights move the version): key the cache after it
+            state = (_STATE["version"], self.optimizer, self.compiled_loss, self.compiled_metrics)
+            if self.__dict__.get("_gt_train_fn", (None,))[0] != state:
+                object.__setattr__(self, "_gt_train_fn", (state, call))
+        object.__setattr__(self, "_gt_train_fn", (key, call))
+        return call
 
     def _fit_trainable_variables(self) -> List[Any]:
         """``trainable_variables``, reused between steps while no layer changed its weights, sublayers or
@@ -850,10 +928,11 @@ class Model(Layer):
             self.__dict__.pop("_gt_tv_cache", None)
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
+            train_function = self._train_function(strategy)
             step = -1
             for step, batch in enumerate(handler.epoch()):
                 cbs.on_train_batch_begin(step)
-                logs = self.train_step(batch) if strategy is None else strategy._keras_train_step(self, batch)
+                logs = train_function(batch)
                 cbs.on_train_batch_end(step, dict(logs))
                 if self.stop_training:
                     break

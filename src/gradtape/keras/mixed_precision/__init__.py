@@ -200,10 +200,13 @@ class LossScaleOptimizer(Optimizer):
         return float(self.dynamic_scale._value) if self.dynamic_scale is not None else self.initial_scale
 
     def scale_loss(self, loss: Any) -> Tensor:
-        """``loss * scale`` (Keras 3's ``scale_loss``)."""
-        from ...ops.math import multiply
+        """``loss * scale`` (Keras 3's ``scale_loss``). The scale is read from its variable as an op, so a
+        compiled step (``fit``'s, or the user's ``tf.function``) follows the scale as it changes."""
+        from ...ops.math import cast, multiply
         t = convert_to_tensor(loss)
-        return multiply(t, convert_to_tensor(np.asarray(self._scale(), dtype=t._value.dtype)))
+        self._build_scale()
+        scale = self.dynamic_scale.read_value()
+        return multiply(t, scale if scale.dtype == t.dtype else cast(scale, t.dtype))
 
     def get_scaled_loss(self, loss: Any) -> Any:
         """``loss * scale`` (Keras 2's name); a callable loss gives a callable."""
