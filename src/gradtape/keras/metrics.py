@@ -32,6 +32,9 @@ def _np(x: Any) -> np.ndarray:
     return np.asarray(v)
 
 
+_SCALARS = (np.float16, np.float32, np.float64, float)
+
+
 def _out(x: Any) -> Tensor:
     return Tensor(np.asarray(x, dtype=np.float32)[()] if np.ndim(x) == 0 else np.asarray(x, dtype=np.float32))
 
@@ -102,6 +105,12 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
+        if type(sample_weight) is int and type(getattr(values, "_value", None)) in _SCALARS:
+            # fit's loss tracker (a scalar loss, the batch size as weight): the same float64 sums
+            w = float(sample_weight)
+            self.total += float(values._value) * w
+            self.count += w
+            return
         v = np.asarray(_np(values), dtype=np.float64)
         w = _broadcast_weight(_np(sample_weight), v)
         self.total += float(np.sum(v * w))
