@@ -196,3 +196,19 @@ def test_a_random_draw_in_a_function_on_a_device_is_made_there_on_every_call():
         assert all(on_device(o) for o in outs)
         for o, r in zip(outs, ref):
             np.testing.assert_array_equal(host(o), host(r))
+
+
+@pytest.mark.parametrize("batch_size,shuffle", [(4, False), (4, True), (10, False)])
+def test_batches_never_share_memory_with_the_callers_arrays(batch_size, shuffle):
+    from gradtape.keras.engine import data_adapter as da
+    x = np.arange(40, dtype=np.float32).reshape(10, 4)
+    x64 = x.astype(np.float64)
+    y = np.arange(10)
+    handler = da.DataHandler(x, (y, x64), batch_size=batch_size, shuffle=shuffle)
+    rows = []
+    for bx, (by, bx64) in handler.epoch():
+        for t, src in ((bx, x), (by, y), (bx64, x64)):
+            assert not np.shares_memory(t._value, src)
+        assert bx.dtype == tf.float32 and bx64.dtype == tf.float32 and by.dtype == tf.int64
+        rows.extend(bx.numpy()[:, 0] // 4)
+    assert sorted(rows) == list(range(10))

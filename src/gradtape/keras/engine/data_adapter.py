@@ -16,9 +16,12 @@ from typing import Any, Iterator, Optional, Tuple
 
 import numpy as np
 
+from ... import dispatch as _dispatch
 from ...dispatch import convert_to_tensor
 from ...tensor import Tensor
 from ..layers.base import _floatx, _map, _flatten
+
+_new = object.__new__
 
 
 def is_dataset(x: Any) -> bool:
@@ -54,21 +57,31 @@ def to_arrays(x: Any) -> Any:
                      "tensors, lists of them, dicts of them, or a tf.data.Dataset.")
 
 
-def to_tensor(a: Any) -> Any:
-    """A Tensor from a NumPy batch; floating arrays in ``floatx`` (Keras casts float64 NumPy to float32)."""
+def to_tensor(a: Any, owned: bool = False) -> Any:
+    """A Tensor from a NumPy batch; floating arrays in ``floatx`` (Keras casts float64 NumPy to float32).
+
+    ``owned``: ``a`` is a new array that nothing else holds (a gather of the batch's rows), so the
+    Tensor takes it as it is; otherwise (the caller's array) it is copied, as ``convert_to_tensor`` does."""
     if a is None:
         return None
     if isinstance(a, np.ndarray):
         if a.dtype.kind == "f" and a.dtype != np.dtype(_floatx()):
             a = a.astype(_floatx())
+            owned = True
+        if owned and type(a) is np.ndarray and a.ndim and a.dtype.kind in "biufc" and not _dispatch.PLACING:
+            t = _new(Tensor)
+            t._value = a
+            return t
         return convert_to_tensor(a)
     if isinstance(a, Tensor) or hasattr(type(a), "_gt_read"):
         return a
     return convert_to_tensor(a)
 
 
-def tensorize(structure: Any) -> Any:
-    return _map(to_tensor, structure) if structure is not None else None
+def tensorize(structure: Any, owned: bool = False) -> Any:
+    if structure is None:
+        return None
+    return _map(lambda a: to_tensor(a, owned), structure) if owned else _map(to_tensor, structure)
 
 
 def num_samples(*structures: Any) -> int:
@@ -207,11 +220,13 @@ class DataHandler:
                     self._pos = 0
                 idx = self._order[self._pos:self._pos + self.batch_size]
                 self._pos += self.batch_size
+                owned = True            # a gather (integer index array) makes new arrays
                 if len(idx) == self.n and not self.shuffle:
-                    idx = slice(None)
-                y = tensorize(take(self.y, idx))
-                sw = tensorize(take(self.sw, idx))
-                yield pack(tensorize(take(self.x, idx)), y, self._with_class_weight(y, sw))
+                    idx = slice(None)   # the whole arrays: views, copied by to_tensor
+                    owned = False
+                y = tensorize(take(self.y, idx), owned)
+                sw = tensorize(take(self.sw, idx), owned)
+                yield pack(tensorize(take(self.x, idx), owned), y, self._with_class_weight(y, sw))
                 if self._steps_arg is None and self._pos >= self.n:
                     self._order = None
             return
