@@ -3,6 +3,8 @@
     PYTHONPATH=src python benchmarks/profile_models.py [--models h,i,j,k] [--mode eager|function|fit]
         [--steps 2] [--top 12] [--time]
 
+``--mode fit`` profiles one Model.fit epoch of ``--steps`` batches (after a warm-up epoch).
+
 ``--time`` prints per-step timings instead of a profile: the median CPU time of the process
 (``time.process_time``, which a busy machine disturbs far less than wall-clock time) and the median
 wall time, over ``--steps`` steps after a warm-up; use ``BENCH_THREADS=1`` on a shared machine.

@@ -146,6 +146,20 @@ def profile(tf, name, mode="eager", steps=3, top=15):
     loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     opt = tf.keras.optimizers.Adam(1e-3)
     x, y = tf.constant(xv), tf.constant(yv)
+    if mode == "fit":       # ``steps`` batches in one Model.fit epoch
+        model.compile(optimizer=opt, loss=loss_fn)
+        xs, ys = C.tile(xv, steps), C.tile(yv, steps)
+
+        def s(*_):
+            model.fit(xs, ys, batch_size=len(xv), epochs=1, verbose=0, shuffle=False)
+        s()
+        pr = cProfile.Profile()
+        pr.enable()
+        s()
+        pr.disable()
+        out = io.StringIO()
+        pstats.Stats(pr, stream=out).sort_stats("tottime").print_stats(top)
+        return out.getvalue()
 
     def step(x, y):
         with tf.GradientTape() as tape:
