@@ -43,7 +43,7 @@ def _wide(arrays: tuple, *rows: Any) -> tuple:
     ``k`` times; ``k = 1`` (everything as it is) unless every array is a C-contiguous NumPy array."""
     n, c = arrays[0].shape
     k = 1
-    if all(type(a) is np.ndarray and a.flags.c_contiguous for a in arrays):
+    if c and all(type(a) is np.ndarray and a.flags.c_contiguous for a in arrays):
         while k * 2 * c <= WIDE_ROW and n % (k * 2) == 0:
             k *= 2
     if k == 1:

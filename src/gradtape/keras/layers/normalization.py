@@ -6,7 +6,9 @@ with the batch mean and (biased) variance and moves the statistics towards them:
 ``moving = moving - (moving - batch) * (1 - momentum)``, for inputs of every rank (Keras 3; tf.keras 2's
 fused kernel used the unbiased variance ``n / (n - 1)`` for 4-D inputs, so models trained there
 differ slightly at inference). Otherwise (``training`` False or not given, or the layer frozen with
-``trainable=False``) it uses the moving statistics.
+``trainable=False``) it uses the moving statistics. A training step over the last axis with both
+``gamma`` and ``beta`` (float32/float64) runs as one fused op, ``ops.batch_norm.batch_norm_train``,
+whose backward is one fused op too; other configurations compose gradtape ops.
 """
 from __future__ import annotations
 
