@@ -28,6 +28,11 @@ class _Local(threading.local):
         self.stack: list = []
 
 
+_list_iter = list.__iter__
+_list_append = list.append
+_list_delitem = list.__delitem__
+
+
 class ThreadStack(list):
     """A stack kept per thread behind one process-wide truth test.
 
@@ -53,13 +58,15 @@ class ThreadStack(list):
 
     def _mark(self, marker: list, on: bool) -> None:
         with self._lock:
-            for i, m in enumerate(list.__iter__(self)):
+            i = 0
+            for m in _list_iter(self):
                 if m is marker:
                     if not on:
-                        list.__delitem__(self, i)
+                        _list_delitem(self, i)
                     return
+                i += 1
             if on:
-                list.append(self, marker)
+                _list_append(self, marker)
 
     def _edit(self, fn: Any, *args: Any) -> Any:
         stack = self._local.stack
@@ -186,8 +193,21 @@ DEVICE_TYPES: frozenset = frozenset()
 #: Observers for the explain machinery (issue "why a gradient is None"); empty means off.
 HOOKS: ThreadStack = ThreadStack()
 
+class _VariableTypes(dict):
+    """type -> whether its instances read like Variables (the type has ``_gt_read``). ``hasattr`` on
+    a type that lacks the attribute raises and clears an AttributeError (~0.25 us, the cost of a
+    whole op on small data): paid once per type here, a dict lookup afterwards."""
+
+    def __missing__(self, t: type) -> bool:
+        flag = self[t] = hasattr(t, "_gt_read")
+        return flag
+
+
+_IS_VAR = _VariableTypes()
+
 _new = object.__new__
 _F32 = np.dtype(np.float32)     # the builtin descriptor: every float32 value's ``dtype`` is it
+_f32 = np.float32               # the type of float32 scalars (0-d values are held as scalars)
 _float = float
 _int = int
 
@@ -322,7 +342,7 @@ def _infer_value(value: Any) -> np.ndarray:
 def _contains_tensor(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains_tensor(v) for v in value)
-    return isinstance(value, Tensor) or hasattr(type(value), "_gt_read")
+    return isinstance(value, Tensor) or _IS_VAR[type(value)]
 
 
 
@@ -364,9 +384,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
                              f"Tensor with dtype {value.dtype.name}. Use tf.cast(x, "
                              f"tf.{_dtypes.as_dtype(dtype).name}) to convert it.")
         return value
-    read = getattr(t, "_gt_read", None)
-    if read is not None:
-        out = read(value)
+    if _IS_VAR[t]:
+        out = value._gt_read()
         if dtype is not None and out._value.dtype != _dtypes.to_numpy(dtype):
             raise ValueError(f"Tensor conversion requested dtype {_dtypes.as_dtype(dtype).name} for "
                              f"Variable {value.name!r} with dtype {out.dtype.name}. "
@@ -410,8 +429,8 @@ def to_tensor_like(value: Any, like: Tensor) -> Tensor:
     """Convert a non-tensor operand to ``like``'s dtype (Python scalars, lists and NumPy arrays)."""
     lv = like._value
     dt = lv.dtype
-    if type(value) is np.ndarray and value.dtype == dt and value.ndim and (
-            type(lv) is np.ndarray or not _is_device(lv)):
+    if type(value) is np.ndarray and (value.dtype is dt or value.dtype == dt) and value.ndim and (
+            type(lv) is np.ndarray or isinstance(lv, np.generic) or not _is_device(lv)):
         # The common case (a NumPy batch in an op with a tensor): wrap it as it is when no tape can
         # keep it (binary ops make new arrays); copied when a tape may record it, so editing the
         # array afterwards cannot change a gradient.
@@ -473,7 +492,7 @@ def op_failed(op: Op, inputs: tuple, err: Exception) -> Exception:
 
 def _read_variables(inputs: tuple) -> tuple:
     """``inputs`` with every Variable replaced by its read (so the op is recorded against it)."""
-    return tuple([x._gt_read() if type(x) is not Tensor and hasattr(type(x), "_gt_read") else x
+    return tuple([x._gt_read() if type(x) is not Tensor and _IS_VAR[type(x)] else x
                   for x in inputs])
 
 
@@ -482,14 +501,13 @@ def apply(op: Op, inputs: tuple, attrs: Optional[dict] = None) -> Any:
     n = len(inputs)
     if n == 1:
         x = inputs[0]
-        if type(x) is not Tensor and hasattr(type(x), "_gt_read"):
+        if type(x) is not Tensor and _IS_VAR[type(x)]:
             inputs = (x._gt_read(),)     # a Variable: its (watched) read is the op's input
             x = inputs[0]
         values = (x._value if type(x) is Tensor else x,)
     elif n == 2:
         x, y = inputs
-        if (type(x) is not Tensor and hasattr(type(x), "_gt_read")) or \
-                (type(y) is not Tensor and hasattr(type(y), "_gt_read")):
+        if (type(x) is not Tensor and _IS_VAR[type(x)]) or (type(y) is not Tensor and _IS_VAR[type(y)]):
             inputs = _read_variables(inputs)
             x, y = inputs
         values = (x._value if type(x) is Tensor else x, y._value if type(y) is Tensor else y)
@@ -527,15 +545,17 @@ def unary(op: Op):
     """Build the public function of a one-input elementwise op (the fastest path)."""
     kinds = op.kinds
     ok32 = _F32 if "f" in kinds else None   # float32 passes the kind test by identity (fast)
+    s32 = _f32 if "f" in kinds else None    # and so do float32 scalars, by their type
     op.broadcasts = False  # elementwise and one input: gradients already have the input's shape
 
     def fn(x: Any, name: Optional[str] = None) -> Tensor:
         if type(x) is not Tensor:
             x = convert_to_tensor(x)
         xv = x._value
-        dt = xv.dtype
-        if dt is not ok32 and dt.kind not in kinds:
-            raise bad_dtype(op, x)
+        if type(xv) is not s32:                 # (a float32 scalar passes by its type)
+            dt = xv.dtype
+            if dt is not ok32 and dt.kind not in kinds:
+                raise bad_dtype(op, x)
         out = _new(Tensor)
         if PLACING:
             out._value = _device.placed_forward(op, (x,), (xv,), None)
@@ -577,55 +597,70 @@ def binary(op: Op):
     """
     kinds = op.kinds
     ok32 = _F32 if "f" in kinds else None   # float32 passes the kind test by identity (fast)
+    s32 = _f32 if "f" in kinds else None    # and so do float32 scalars, by their type
 
     def fn(x: Any, y: Any, name: Optional[str] = None) -> Tensor:
         tx = type(x)
         ty = type(y)
-        if tx is not Tensor and tx is not _float and tx is not _int and hasattr(tx, "_gt_read"):
+        if tx is not Tensor and tx is not _float and tx is not _int and _IS_VAR[tx]:
             x = x._gt_read()
             tx = Tensor
-        if ty is not Tensor and ty is not _float and ty is not _int and hasattr(ty, "_gt_read"):
+        if ty is not Tensor and ty is not _float and ty is not _int and _IS_VAR[ty]:
             y = y._gt_read()
             ty = Tensor
+        # ``dt`` stays None where the dtype is known to pass (float32 scalars, told by their type:
+        # cheaper than reading a NumPy scalar's dtype); otherwise it is checked below.
         if tx is Tensor:
             xv = x._value
-            dt = xv.dtype
             if ty is Tensor:
                 yv = y._value
-                if dt != yv.dtype:
-                    if not NUMPY_PROMOTION[0]:
-                        raise dtype_mismatch(op, x, y)
-                    x, y = _promote_pair(x, y)
-                    xv, yv, dt = x._value, y._value, x._value.dtype
+                if type(xv) is s32 and type(yv) is s32:
+                    dt = None
+                else:
+                    dt = xv.dtype
+                    if dt is not yv.dtype and dt != yv.dtype:
+                        if not NUMPY_PROMOTION[0]:
+                            raise dtype_mismatch(op, x, y)
+                        x, y = _promote_pair(x, y)
+                        xv, yv, dt = x._value, y._value, x._value.dtype
             elif ty is _float or ty is _int:
                 yv = y
-                if ty is _float and dt is not _F32 and dt.kind not in "fcV":
-                    if not NUMPY_PROMOTION[0]:
-                        raise _int_float(op, x, y)
-                    x = _promote_pair(x, convert_to_tensor(np.float64(0)))[0]
-                    xv, dt = x._value, x._value.dtype
+                if type(xv) is s32:
+                    dt = None
+                else:
+                    dt = xv.dtype
+                    if ty is _float and dt is not _F32 and dt.kind not in "fcV":
+                        if not NUMPY_PROMOTION[0]:
+                            raise _int_float(op, x, y)
+                        x = _promote_pair(x, convert_to_tensor(np.float64(0)))[0]
+                        xv, dt = x._value, x._value.dtype
             else:
                 y = to_tensor_like(y, x)
                 yv = y._value
+                dt = xv.dtype
         elif ty is Tensor:
             yv = y._value
-            dt = yv.dtype
             if tx is _float or tx is _int:
                 xv = x
-                if tx is _float and dt is not _F32 and dt.kind not in "fcV":
-                    if not NUMPY_PROMOTION[0]:
-                        raise _int_float(op, y, x)
-                    y = _promote_pair(y, convert_to_tensor(np.float64(0)))[0]
-                    yv, dt = y._value, y._value.dtype
+                if type(yv) is s32:
+                    dt = None
+                else:
+                    dt = yv.dtype
+                    if tx is _float and dt is not _F32 and dt.kind not in "fcV":
+                        if not NUMPY_PROMOTION[0]:
+                            raise _int_float(op, y, x)
+                        y = _promote_pair(y, convert_to_tensor(np.float64(0)))[0]
+                        yv, dt = y._value, y._value.dtype
             else:
                 x = to_tensor_like(x, y)
                 xv = x._value
+                dt = yv.dtype
         else:
             x, y = _convert_pair(x, y)
             xv = x._value
             yv = y._value
             dt = xv.dtype
-        if dt is not ok32 and dt.kind not in kinds:
+        if dt is not None and dt is not ok32 and dt.kind not in kinds:
             raise bad_dtype(op, x if type(x) is Tensor else y)
         try:
             if PLACING:

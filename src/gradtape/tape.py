@@ -27,6 +27,8 @@ from .errors import InvalidArgumentError
 from .tensor import Tensor, TensorShape
 
 _new = object.__new__
+_f32 = np.float32
+_ONE32 = np.float32(1)      # (NumPy scalars are immutable: one shared seed is safe)
 _refcount = sys.getrefcount
 _weakcount = weakref.getweakrefcount
 
@@ -53,7 +55,7 @@ _NONE = UnconnectedGradients.NONE
 
 
 def _is_variable(x: Any) -> bool:
-    return hasattr(type(x), "_gt_read")
+    return dispatch._IS_VAR[type(x)]
 
 
 def _is_float(x: Any) -> bool:
@@ -87,11 +89,16 @@ def _sum_to_shape(g: Tensor, shape: tuple) -> Tensor:
     the axes are already normalised.)
     """
     gshape = g._value.shape
+    if not shape:           # to a scalar (a bias, a scalar variable): one full reduction
+        return dispatch.apply(_OPS.REDUCE_SUM, (g,), {"axes": None, "keepdims": False})
     lead = len(gshape) - len(shape)
     if lead < 0:
         return dispatch.apply(_OPS.BROADCAST_TO, (g,), {"shape": shape})
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, d in enumerate(shape) if d == 1 and gshape[i + lead] != 1)
+    axes = list(range(lead))
+    for i, d in enumerate(shape):
+        if d == 1 and gshape[i + lead] != 1:
+            axes.append(i + lead)
+    axes = tuple(axes)
     if axes:
         g = dispatch.apply(_OPS.REDUCE_SUM, (g,), {"axes": axes, "keepdims": False})
     if g._value.shape != shape:
@@ -114,7 +121,9 @@ def _ones_seed(t: Any) -> Tensor:
     v = t._value
     seed = _new(Tensor)
     # NumPy scalars (0-d host values) take the scalar type; ndarrays and device arrays ones_like
-    seed._value = v.dtype.type(1) if isinstance(v, np.generic) else np.ones_like(v)
+    tv = type(v)
+    seed._value = _ONE32 if tv is _f32 else v.dtype.type(1) if isinstance(v, np.generic) \
+        else np.ones_like(v)
     return seed
 
 
@@ -592,7 +601,7 @@ class GradientTape:
         flat_list = False
         if ts is list or ts is tuple:
             for s in sources:
-                if type(s) is not Tensor and not hasattr(type(s), "_gt_read"):
+                if type(s) is not Tensor and not dispatch._IS_VAR[type(s)]:
                     flat_sources = self._flatten_sources(sources)
                     break
             else:

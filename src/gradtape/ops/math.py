@@ -27,9 +27,14 @@ _new = object.__new__
 
 def _conj(x: Any) -> Any:
     """``conj(x)`` for complex tensors, ``x`` itself otherwise (TF's complex gradient convention)."""
-    if type(x) is Tensor and x._value.dtype.kind == "c":
-        return conj(x)
+    if type(x) is Tensor:
+        v = x._value
+        if type(v) is not _f32 and v.dtype.kind == "c":     # (float32 scalars: by their type)
+            return conj(x)
     return x
+
+
+_f32 = np.float32
 
 
 def _conj_all(out: Any) -> Any:
