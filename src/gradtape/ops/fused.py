@@ -265,10 +265,10 @@ def dense(x: Any, kernel: Any, bias: Any) -> Any:
         from ..errors import InvalidArgumentError
         raise InvalidArgumentError(f"dense: expected x (rows, k), kernel (k, units) and bias (units,), got "
                                    f"shapes {list(xs)}, {list(ks)} and {list(bs)}.")
-    dt = ins[0]._value.dtype
-    if any(t._value.dtype != dt for t in ins[1:]):
-        raise TypeError(f"dense: x, kernel and bias must share a dtype, got "
-                        f"{[str(t._value.dtype) for t in ins]}.")
+    for t in ins[1:]:
+        if t._value.dtype != x._value.dtype:
+            from ..dispatch import dtype_mismatch
+            raise dtype_mismatch(DENSE, x, t)
     return apply(DENSE, tuple(ins))
 
 
