@@ -212,3 +212,20 @@ def test_batches_never_share_memory_with_the_callers_arrays(batch_size, shuffle)
         assert bx.dtype == tf.float32 and bx64.dtype == tf.float32 and by.dtype == tf.int64
         rows.extend(bx.numpy()[:, 0] // 4)
     assert sorted(rows) == list(range(10))
+
+
+def test_evaluate_is_compiled_and_equals_eager():
+    x, y = _image_data(n=36)
+    results = {}
+    for eager in (True, False):
+        tf.keras.utils.set_random_seed(7)
+        m = _cnn()
+        m.run_eagerly = eager
+        m.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        results[eager] = (m.evaluate(x, y, batch_size=16, verbose=0, return_dict=True),
+                          m.evaluate(x[:20], y[:20], batch_size=16, verbose=0))
+        if not eager:
+            call = m.__dict__["_gt_test_fn"][1]
+            fn = next(c.cell_contents for c in call.__closure__ if type(c.cell_contents).__name__ == "Function")
+            assert fn._eager_reason is None and fn.experimental_get_tracing_count() == 2   # batches of 16 and of 4
+    assert results[False] == results[True]

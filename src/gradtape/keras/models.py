@@ -696,6 +696,7 @@ class Model(Layer):
         self.stop_training = False
         object.__setattr__(self, "_gt_run_eagerly", bool(run_eagerly))
         self.__dict__.pop("_gt_train_fn", None)
+        self.__dict__.pop("_gt_test_fn", None)
 
     @property
     def run_eagerly(self) -> bool:
@@ -809,7 +810,22 @@ class Model(Layer):
             return self.train_step
 
         def run(batch: Any) -> Dict[str, float]:
-            self._compiled_train_step()(batch)
+            self._compiled_step("_gt_train_fn", self._train_step_updates)(batch)
+            return self.get_metrics_result()
+        return run
+
+    def _test_function(self) -> Callable[[Any], Dict[str, float]]:
+        """What ``evaluate`` (and ``fit``'s validation) runs per batch (Keras's ``make_test_function``): the
+        built-in ``test_step`` compiled as ``_train_function`` compiles ``train_step``, on the same terms."""
+        cls = type(self)
+        if (self.__dict__.get("_gt_run_eagerly") or cls.test_step is not Model.test_step
+                or cls.compute_metrics is not Model.compute_metrics
+                or cls.get_metrics_result is not Model.get_metrics_result
+                or self.__dict__.get("_gt_strategy") is not None or self._on_a_device()):
+            return self.test_step
+
+        def run(batch: Any) -> Dict[str, float]:
+            self._compiled_step("_gt_test_fn", self._test_step_updates)(batch)
             return self.get_metrics_result()
         return run
 
@@ -823,31 +839,32 @@ class Model(Layer):
         kinds = dispatch.DEVICE_TYPES
         return bool(kinds) and any(type(getattr(v, "_value", None)) in kinds for v in self.weights)
 
-    def _compiled_train_step(self) -> Any:
-        """The compiled ``_train_step_updates`` plus the compiled-metric updates, one ``gradtape.function``
-        per model, made again when the layer structure, ``trainable`` flags, optimizer, loss or metrics
-        change (the plan holds the variable list and the optimizer it was traced with)."""
+    def _compiled_step(self, attr: str, updates: Callable[[Any], tuple]) -> Any:
+        """``updates`` (``_train_step_updates`` or ``_test_step_updates``) plus the compiled-metric updates
+        as one ``gradtape.function``, kept in ``attr`` and made again when the layer structure,
+        ``trainable`` flags, optimizer, loss or metrics change (the plan holds the variable list and the
+        optimizer it was traced with)."""
         from ..function import Function
         from .layers.base import _STATE
         key = (_STATE["version"], self.optimizer, self.compiled_loss, self.compiled_metrics)
-        cached = self.__dict__.get("_gt_train_fn")
+        cached = self.__dict__.get(attr)
         if cached is not None and cached[0] == key:
             return cached[1]
 
-        def train_function(data: Any) -> None:
-            x, y, y_pred, sample_weight = self._train_step_updates(data)
+        def step_function(data: Any) -> None:
+            x, y, y_pred, sample_weight = updates(data)
             if y is not None:
                 self.compiled_metrics.update_state(y, y_pred, sample_weight)
-
-        fn = Function(train_function)
+        step_function.__name__ = "train_function" if attr == "_gt_train_fn" else "test_function"
+        fn = Function(step_function)
 
         def call(data: Any) -> None:
             fn(data)
             # the first call built the layers (new weights move the version): key the cache after it
             state = (_STATE["version"], self.optimizer, self.compiled_loss, self.compiled_metrics)
-            if self.__dict__.get("_gt_train_fn", (None,))[0] != state:
-                object.__setattr__(self, "_gt_train_fn", (state, call))
-        object.__setattr__(self, "_gt_train_fn", (key, call))
+            if self.__dict__.get(attr, (None,))[0] != state:
+                object.__setattr__(self, attr, (state, call))
+        object.__setattr__(self, attr, (key, call))
         return call
 
     def _fit_trainable_variables(self) -> List[Any]:
@@ -863,11 +880,16 @@ class Model(Layer):
 
     def test_step(self, data: Any) -> Dict[str, float]:
         """Loss and metrics on a batch, with ``training=False``."""
+        x, y, y_pred, sample_weight = self._test_step_updates(data)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _test_step_updates(self, data: Any) -> tuple:
+        """The built-in ``test_step`` up to its logs (the loss tracker updated); ``(x, y, y_pred, sw)``."""
         x, y, sample_weight = _da.unpack(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
         self._track_loss(loss, x)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
+        return x, y, y_pred, sample_weight
 
     def predict_step(self, data: Any) -> Any:
         x, _, _ = _da.unpack(data)
@@ -962,9 +984,10 @@ class Model(Layer):
             cb._in_fit = in_fit                 # validation inside fit draws no bar of its own
         cbs.on_test_begin()
         logs: Dict[str, float] = {}
+        test_function = self._test_function()
         for step, batch in enumerate(handler.epoch()):
             cbs.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            logs = test_function(batch)
             cbs.on_test_batch_end(step, dict(logs))
         logs = self.get_metrics_result()
         cbs.on_test_end(logs)

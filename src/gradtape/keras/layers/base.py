@@ -178,7 +178,7 @@ _masks: Any = None       # keras/layers/masking.py, bound at the end of this mod
 _INTERNAL_ATTRS = frozenset({
     "_own_weights", "_tracked_attrs", "_axes", "_build_input_shape", "_batch_input_shape", "_callable_losses",
     "_eager_losses", "_inbound_nodes", "_outbound_nodes", "_graph", "_trainable", "_compiled",
-    "stop_training", "history", "optimizer", "_gt_tv_cache", "_gt_train_fn",
+    "stop_training", "history", "optimizer", "_gt_tv_cache", "_gt_train_fn", "_gt_test_fn",
 })
 
 
@@ -198,7 +198,8 @@ class Layer(Module):
     # Bookkeeping that tf.Module's attribute walk (``_flatten``) must not search.
     _TF_MODULE_IGNORED_PROPERTIES = Module._TF_MODULE_IGNORED_PROPERTIES | frozenset((
         "_tracked_attrs", "_inbound_nodes", "_outbound_nodes", "_graph", "_gt_tv_cache", "_gt_train_fn",
-        "history", "optimizer", "_sym_output", "_output_shapes", "_callable_losses", "_eager_losses"))
+        "_gt_test_fn", "history", "optimizer", "_sym_output", "_output_shapes", "_callable_losses",
+        "_eager_losses"))
 
     def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype: Any = None,
                  dynamic: bool = False, **kwargs: Any):
