@@ -54,6 +54,7 @@ import operator
 import struct
 import threading
 import warnings
+import weakref
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -186,22 +187,64 @@ class _Hook:
             self._trace.on_exit(t)
 
 
-def _base_id(v: Any) -> int:
+def _base(v: Any) -> Any:
     while type(v) is np.ndarray and v.base is not None:
         v = v.base
-    return id(v)
+    return v
+
+
+def _base_id(v: Any) -> int:
+    return id(_base(v))
+
+
+def _meta_of(v: Any) -> tuple:
+    """What a plan's compiler needs of a value: (kind, shape, dtype); kind 0 for an ndarray,
+    1 for a NumPy scalar, 2 for anything else."""
+    if type(v) is np.ndarray:
+        return (0, v.shape, v.dtype)
+    if isinstance(v, np.generic):
+        return (1, (), v.dtype)
+    try:
+        return (2, np.shape(v), np.result_type(v))
+    except Exception:   # not array-like
+        return (2, None, None)
+
+
+def _is_standin(v: Any, meta: tuple) -> bool:
+    """``v`` is a released value's stand-in (``tape._standin``: one element broadcast) of a
+    value with ``meta``'s shape and dtype."""
+    return (type(v) is np.ndarray and meta[0] == 0 and v.shape == meta[1] and v.dtype == meta[2]
+            and type(v.base) is np.ndarray and v.base.ndim == 0 and not any(v.strides))
+
+
+_weakref_type = weakref.ref
 
 
 class _Trace:
-    """What one tracing run recorded: slots (values), nodes, effects."""
+    """What one tracing run recorded: slots (values), nodes, effects.
+
+    Tracing runs the function as eager does and keeps no traced value alive: a slot that depends
+    on the inputs or variables (*derived*) keeps only its value's shape and dtype, and what the
+    compiler needs to know about the op that made it (whether its output is a view of an input,
+    a fresh array). Its value lives as long as eager code or a tape keeps it (a tape inside the
+    function keeps only what its gradient rules read). Constant slots keep their values (the plan
+    holds them). A Tensor is known by its id and, to tell it from a later Tensor at the same
+    address, by its value (weakly referenced).
+    """
 
     def __init__(self) -> None:
         self.tid = threading.get_ident()
-        self.slot_of: dict = {}         # id(Tensor) -> slot
-        self.values: list = []          # slot -> trace-time value
+        self.slot_of: dict = {}         # id(Tensor) -> slot (checked against ``token``)
+        self.values: list = []          # slot -> value of a constant slot; None when derived
+        self.meta: list = []            # slot -> _meta_of(value)
+        self.token: list = []           # slot -> its value, weakly referenced when derived
         self.derived: list = []         # slot -> depends on inputs/variables
         self.nodes: list = []           # ("op", ...) | ("read", var, out) | ("rand", ...) | effects
-        self.keep: list = []            # keeps recorded objects alive (ids stay unique)
+        self.keep: list = []            # keeps metric results alive (their ids stay unique)
+        self.opinfo: dict = {}          # first output slot of a derived op -> (escapes, owns)
+        self.dup: set = set()           # slots whose array another slot holds too
+        self._live = weakref.WeakValueDictionary()   # id -> array of a slot, while alive
+        self._live_slot: dict = {}      # id(array) -> the newest slot holding it
         self.vars: dict = {}            # id(var) -> var read or written
         self.problem: Optional[str] = None
         self._quiet = 0                 # >0 inside an opaque call / sanctioned write
@@ -210,7 +253,8 @@ class _Trace:
         self.tainted: set = set()       # slots holding values computed from Python state (metrics)
         self.taint_ids: set = set()     # ids of such tensors
         self.captures: dict = {}        # id -> tensor used by the plan but made outside it
-        self.derived_bases: set = set()  # ids of the base arrays of derived values
+        self.derived_bases = weakref.WeakValueDictionary()  # id -> base array of a derived value
+        self._strong_bases: dict = {}   # the same for bases that cannot be weakly referenced
         self.on_read: Optional[Callable] = None   # joint traces: watch every variable read
         self.init_slots: set = set()    # slots passed as a new Variable's initial value
         self.customs: dict = {}         # output slot -> _CustomCall (custom_gradient outputs)
@@ -231,16 +275,51 @@ class _Trace:
             self._quiet = value
 
     def new_slot(self, value: Any, derived: bool) -> int:
-        self.values.append(value)
+        s = len(self.values)
+        self.values.append(None if derived else value)
         self.derived.append(derived)
-        if derived and type(value) is np.ndarray:
-            self.derived_bases.add(_base_id(value))
-        return len(self.values) - 1
+        self.meta.append(_meta_of(value))
+        if type(value) is np.ndarray:
+            vid = id(value)
+            if self._live.get(vid) is value:     # the same array in two slots: never written into
+                self.dup.add(s)
+                self.dup.add(self._live_slot[vid])
+            else:
+                self._live[vid] = value
+            self._live_slot[vid] = s
+            if derived:
+                b = _base(value)
+                try:
+                    self.derived_bases[id(b)] = b
+                except TypeError:
+                    self._strong_bases[id(b)] = b
+                self.token.append(_weakref_type(value))
+                return s
+        self.token.append(value)
+        return s
+
+    def is_derived_base(self, v: Any) -> bool:
+        """``v`` (an ndarray) shares its base array with a derived value that is still alive."""
+        b = _base(v)
+        return self.derived_bases.get(id(b)) is b or self._strong_bases.get(id(b)) is b
+
+    def slot(self, t: Any) -> Optional[int]:
+        """The slot of tensor ``t``, or None when the trace has not seen it."""
+        s = self.slot_of.get(id(t))
+        if s is None:
+            return None
+        tok = self.token[s]
+        v = t._value
+        if (tok() if type(tok) is _weakref_type else tok) is v:
+            return s
+        if _is_standin(v, self.meta[s]):    # released by a tape: no rule reads it
+            return s
+        del self.slot_of[id(t)]     # a new tensor where a dead one was
+        return None
 
     def add_input(self, t: Tensor) -> int:
         s = self.new_slot(t._value, True)
         self.slot_of[id(t)] = s
-        self.keep.append(t)
         return s
 
     def ref(self, x: Any, use: bool = True) -> tuple:
@@ -252,15 +331,14 @@ class _Trace:
         back to eager execution.
         """
         if type(x) is Tensor:
-            s = self.slot_of.get(id(x))
+            s = self.slot(x)
             if s is None:
                 v = x._value
-                if type(v) is np.ndarray and _base_id(v) in self.derived_bases:
+                if type(v) is np.ndarray and self.is_derived_base(v):
                     self.fail("a tensor was computed from a traced tensor's value outside an op "
                               "(NumPy code on .numpy() or ._value); it would be baked into the plan")
                 s = self.new_slot(v, False)
                 self.slot_of[id(x)] = s
-                self.keep.append(x)
                 self.captures[id(x)] = x
                 if id(x) in self.taint_ids:
                     self.tainted.add(s)
@@ -269,7 +347,7 @@ class _Trace:
             return ("s", s)
         if hasattr(type(x), "_gt_read"):
             raise _Untraceable(f"a Variable ({x.name}) was passed to an op directly")
-        if type(x) is np.ndarray and _base_id(x) in self.derived_bases:
+        if type(x) is np.ndarray and self.is_derived_base(x):
             self.fail("an op received a NumPy view of a traced tensor's value; it would be baked "
                       "into the plan")
         return ("c", x)
@@ -277,7 +355,6 @@ class _Trace:
     def on_op(self, op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
         if self.quiet:
             return
-        self.keep.append((inputs, out))
         if op is dispatch.READ:
             var = inputs[0]
             self.vars[id(var)] = var
@@ -303,17 +380,19 @@ class _Trace:
                       "or another Python-level op)")
         if derived and any(k == "s" and v in self.tainted for k, v in ins):
             self.fail("a metric's result (Python state) was used as a tensor")
-        outs_t = out if type(out) is tuple else (out,)
+        multi = type(out) is tuple
+        outs_t = out if multi else (out,)
         outs = []
         for o in outs_t:
             s = self.new_slot(o._value, derived)
             self.slot_of[id(o)] = s
             outs.append(s)
         if derived:   # otherwise: constant-folded (the slot keeps its trace-time value)
-            self.nodes.append(("op", op, ins, outs, attrs, type(out) is tuple))
+            self.opinfo[outs[0]] = _op_info(inputs, ins, [o._value for o in outs_t], attrs, multi)
+            self.nodes.append(("op", op, ins, outs, attrs, multi))
 
     def is_derived(self, t: Any) -> bool:
-        s = self.slot_of.get(id(t))
+        s = self.slot(t)
         return s is not None and self.derived[s]
 
     def on_exit(self, t: Any) -> None:
@@ -335,7 +414,6 @@ class _Trace:
         ins = [self.ref(x) for x in inputs]
         s = self.new_slot(value, True)
         self.slot_of[id(t)] = s
-        self.keep.append(t)
         self.nodes.append(("rand", fn, seed, ins, s))
         return t
 
@@ -373,8 +451,10 @@ def custom_gradient_call(name: str, args: list, variables: list, results: list,
         c.arg_refs = [trace.ref(a, use=False) for a in args]
         c.vars = list(variables)
         c.src_refs = [trace.ref(r, use=False) for r in results]
-        c.out_slots = [trace.slot_of[id(o)] for o in outs]
-    except (_Untraceable, KeyError):
+        c.out_slots = [trace.slot(o) for o in outs]
+    except _Untraceable:
+        return None
+    if None in c.out_slots:
         return None
     c.capture = None
     for s in c.out_slots:
@@ -412,7 +492,7 @@ def traced_value_varies(t: Any) -> bool:
     trace = _current()
     if trace is None or trace.quiet:
         return False
-    s = trace.slot_of.get(id(t))
+    s = trace.slot(t)
     return (s is not None and (trace.derived[s] or s in trace.tainted)) or id(t) in trace.taint_ids
 
 
@@ -498,10 +578,11 @@ def _install_wrappers() -> list:
         if trace is None:
             return orig_init(var, *a, **k)
         init_value = a[0] if a else k.get("initial_value")
-        if type(init_value) is Tensor and id(init_value) in trace.slot_of:
+        s = trace.slot(init_value) if type(init_value) is Tensor else None
+        if s is not None:
             # values computed only to initialise a Variable (the draws of a Keras initializer)
             # belong to the first call: the plan does not repeat them
-            trace.init_slots.add(trace.slot_of[id(init_value)])
+            trace.init_slots.add(s)
         trace.quiet += 1
         try:
             orig_init(var, *a, **k)
@@ -690,6 +771,7 @@ _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}
 _UFUNC_OF = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
              operator.truediv: np.true_divide, operator.neg: np.negative}
 _is_np = (np.ndarray, np.generic)
+_NO_META = (2, None, None)
 
 
 class _ArrayKey:
@@ -764,6 +846,26 @@ def _shares(a: Any, b: Any) -> bool:
     return type(a) is np.ndarray and type(b) is np.ndarray and (a is b or np.may_share_memory(a, b))
 
 
+def _op_info(inputs: tuple, refs: list, outv: list, attrs: Optional[dict], multi: bool) -> tuple:
+    """What buffer reuse needs to know of a traced op, taken while its values are alive:
+    ``(escapes, owns)``: per input, whether the output may be a view of it (or it is no array),
+    and whether the output is a fresh array that the op allocated (a plan may write into it)."""
+    escapes = []
+    fresh = True
+    for x, r in zip(inputs, refs):
+        v = x._value if r[0] == "s" else r[1]
+        sh = any(_shares(o, v) for o in outv)
+        if sh:
+            fresh = False
+        escapes.append(r[0] == "s" and (sh or type(v) is not np.ndarray))
+    if attrs and any(_shares(o, a) for o in outv for a in attrs.values()):
+        fresh = False
+    ov = outv[0]
+    owns = (fresh and not multi and type(ov) is np.ndarray and ov.base is None and ov.flags.owndata
+            and ov.flags.writeable)
+    return tuple(escapes), owns
+
+
 def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: str = "plan",
                  protect: tuple = (), owned_inputs: bool = False) -> Plan:
     """Optimise ``nodes`` (CSE, dead code, buffer reuse) and generate one Python function.
@@ -775,6 +877,7 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     final plan.
     """
     values = trace.values
+    meta = trace.meta
     stats = {"traced": len(nodes), "cse": 0, "dead": 0, "out=": 0}
     # 1. common subexpressions (reads are merged until the variable is written)
     canon: dict = {}
@@ -890,34 +993,24 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
     # Views: an op whose traced output shared memory with one of its (traced, pre-CSE) inputs
     # returns a view of that input; after CSE the input is the canonical slot, so the canonical
     # slot is marked. A marked slot is never overwritten, nor is any view of it.
+    # (what each op's values were is noted while tracing: trace.opinfo; without it, nothing is
+    # written into)
     escaped: set = set()
     owned: set = set()      # slots holding a fresh array that an op of this plan allocated
-    value_ids: dict = {}
-    for v in values:
-        if type(v) is np.ndarray:
-            value_ids[id(v)] = value_ids.get(id(v), 0) + 1
+    opinfo, dup = trace.opinfo, trace.dup
     for node in body:
         if node[0] != "op":
             continue
         _, op, ins, outs, attrs, multi, orig = node
-        outv = [values[o] for o in outs]
-        fresh = True
-        for r, r0 in zip(ins, orig):
-            if r[0] != "s":
-                if any(_shares(o, r[1]) for o in outv):
-                    fresh = False
-                continue
-            v0 = values[r0[1]]
-            v1 = values[r[1]]
-            if type(v0) is not np.ndarray or any(_shares(o, v0) or _shares(o, v1) for o in outv):
+        info = opinfo.get(outs[0])
+        if info is None:
+            escaped.update(r[1] for r in ins if r[0] == "s")
+            continue
+        escapes, owns = info
+        for r, e in zip(ins, escapes):
+            if e:
                 escaped.add(r[1])
-                if any(_shares(o, v0) or _shares(o, v1) for o in outv):
-                    fresh = False
-        if attrs and any(_shares(o, a) for o in outv for a in attrs.values()):
-            fresh = False
-        ov = outv[0]
-        if (fresh and not multi and type(ov) is np.ndarray and ov.base is None and ov.flags.owndata
-                and ov.flags.writeable and value_ids.get(id(ov), 0) == 1):
+        if owns and outs[0] not in dup:
             owned.add(outs[0])
 
     # 4. code generation
@@ -996,17 +1089,17 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
             target = ", ".join(f"v{o}" for o in outs) + ("," if multi and len(outs) == 1 else "")
             fwd = op.forward
             sym = _OPERATORS.get(op.name)
-            inval = [values[r[1]] if r[0] == "s" else r[1] for r in ins]
-            outval = values[outs[0]]
+            # (kind, shape, dtype) of the inputs and the output: kind 0 ndarray, 1 NumPy scalar
+            inm = [(meta[r[1]] or _NO_META) if r[0] == "s" else _meta_of(r[1]) for r in ins]
+            outm = meta[outs[0]] or _NO_META
             reuse = None
             ufunc = fwd if isinstance(fwd, np.ufunc) else _UFUNC_OF.get(fwd) if callable(fwd) else None
             if (not multi and not attrs and ufunc is not None and ufunc.signature is None
-                    and ufunc.nout == 1 and type(outval) is np.ndarray and outval.ndim > 0):
-                for r, v in zip(ins, inval):
+                    and ufunc.nout == 1 and outm[0] == 0 and len(outm[1]) > 0):
+                for r, m in zip(ins, inm):
                     if (r[0] == "s" and r[1] in owned and last.get(r[1]) == i and r[1] not in pinned
                             and r[1] not in escaped
-                            and type(v) is np.ndarray and v.shape == outval.shape
-                            and v.dtype == outval.dtype):
+                            and m[0] == 0 and m[1] == outm[1] and m[2] == outm[2]):
                         reuse = r[1]
                         break
             if reuse is not None:
@@ -1015,10 +1108,9 @@ def compile_plan(trace: _Trace, nodes: list, inputs: list, outputs: list, name: 
                 ns[fname] = ufunc
                 lines.append(f"    {target} = {fname}({', '.join(args)}, out=v{reuse})")
                 stats["out="] += 1
-            elif sym is not None and not attrs and len(args) == 2 and any(
-                    isinstance(v, _is_np) for v in inval):
+            elif sym is not None and not attrs and len(args) == 2 and any(m[0] < 2 for m in inm):
                 lines.append(f"    {target} = {args[0]} {sym} {args[1]}")
-            elif op.name == "negative" and isinstance(inval[0], _is_np):
+            elif op.name == "negative" and inm[0][0] < 2:
                 lines.append(f"    {target} = -{args[0]}")
             else:
                 fname = f"F{nfun}"
@@ -1541,7 +1633,7 @@ class Function:
         tensor_outs = [t for t in flat if type(t) is Tensor]
         n_in = len(inputs)
         seeds = state["seeds"]
-        seed_slots = [trace.slot_of[id(s)] for s in seeds]
+        seed_slots = [trace.slot(s) for s in seeds]
         grad_refs = [None if g is None else trace.ref(g) for g in state["grads"]]
         out_refs = [trace.ref(t) for t in tensor_outs]
         if trace.problem is not None:
@@ -1611,7 +1703,7 @@ class Function:
         joint.bwd_nodes = bwd_nodes
         joint.residual = residual
         joint.seedy = seedy
-        joint.shapes = {s: (np.shape(trace.values[s]), np.result_type(trace.values[s])) for s in seedy}
+        joint.shapes = {s: trace.meta[s][1:] for s in seedy}
         joint.masked = {}
         entry.joint = joint
         return result
@@ -1734,6 +1826,11 @@ class _StubTrace:
         self.values = [None] * len(joint.derived)
         for s, v in joint.consts.items():
             self.values[s] = v
+        self.meta = [None] * len(joint.derived)
+        for s, v in joint.consts.items():
+            self.meta[s] = _meta_of(v)
+        self.opinfo: dict = {}
+        self.dup: set = set()
         self.derived = joint.derived
         self.init_slots: set = set()
         self.vars: dict = {}
