@@ -1243,7 +1243,7 @@ def _describe_key(k: Any) -> str:
 class _Concrete:
     """One traced signature: the forward plan, and (lazily) the joint forward/backward plans."""
 
-    __slots__ = ("plan", "pack", "vars", "joint", "n_tensor_out", "captures")
+    __slots__ = ("plan", "pack", "vars", "joint", "n_tensor_out", "captures", "deferred")
 
     def __init__(self) -> None:
         self.plan: Optional[Plan] = None
@@ -1251,6 +1251,9 @@ class _Concrete:
         self.vars: list = []
         self.captures: list = []
         self.joint: Any = None
+        # the joint trace whose backward is traced when its gradient is asked for: None (not
+        # tried), "pending" (forward traced, backward not yet), "no" (use the joint trace)
+        self.deferred: Optional[str] = None
         self.n_tensor_out = 0
 
 
@@ -1538,6 +1541,8 @@ class Function:
     def _call_recorded(self, entry: _Concrete, key: tuple, args: tuple, kwargs: dict,
                        tensors: list) -> Any:
         if entry.joint is None:
+            if entry.deferred is None and _can_defer(tensors):
+                return self._trace_deferred(entry, args, kwargs, tensors)
             return self._trace_joint(entry, args, kwargs, tensors)
         joint = entry.joint
         vals = joint.forward.run(*[t._value for t in tensors])
@@ -1551,6 +1556,134 @@ class Function:
             out_tensors.append(t)
         _record_call(joint, tensors, out_tensors, saved)
         return joint.pack(tuple(out_tensors))
+
+    def _trace_deferred(self, entry: _Concrete, args: tuple, kwargs: dict, tensors: list) -> Any:
+        """The joint trace when one non-persistent tape records the call (``_can_defer``).
+
+        The forward is traced with a tape of the trace's own recording it (which releases what
+        no gradient rule reads, as eager), and the call is recorded on the outer tape as one op.
+        When that tape's gradient reaches the op (once, consuming it), the backward is traced
+        with the upstream gradient as its seed, and the forward and backward plans are compiled
+        from the two traces. So the call costs eager's memory and computes its gradient once
+        (the joint trace runs the gradient while the forward's values are all alive, and its
+        result is thrown away). When the backward cannot be traced there (another tape records
+        it, a gradient for several outputs, another thread, a non-consuming pass such as a
+        Jacobian's), it runs eagerly from the forward's records, and the next call traces jointly.
+        """
+        from .tape import GradientTape
+        outer = list(ACTIVE)
+        trace = _Trace()
+        gt = GradientTape(persistent=True, watch_accessed_variables=False)
+
+        def body(*a: Any, **k: Any) -> Any:
+            saved = list(ACTIVE.current())
+            ACTIVE[:] = [x for x in saved if x not in outer]   # the outer tape records one op
+            gt.__enter__()
+            try:
+                for t in trace.inputs:
+                    if t._value.dtype.kind in "fc":
+                        gt.watch(t)
+
+                def on_read(var: Any) -> None:
+                    if var._value.dtype.kind in "fc" and id(var) not in gt._ids:
+                        gt._watch_variable(var)
+                trace.on_read = on_read
+                return self._python_function(*a, **k)
+            finally:
+                trace.on_read = None
+                if gt._recording:
+                    gt._pop()
+                ACTIVE[:] = saved
+
+        entry.deferred = "pending"
+        result, inputs = self._run_traced(trace, args, kwargs, tensors, fn=body)
+        tensor_outs = [t for t in nest.flatten(result) if type(t) is Tensor]
+        target_pos = [i for i, t in enumerate(tensor_outs)
+                      if t._value.dtype.kind in "fc" and trace.is_derived(t)]
+        variables = [v for v in trace.vars.values() if v._value.dtype.kind in "fc"]
+        if trace.problem is not None:
+            self._fallback(trace.problem)
+        if trace.problem is not None or len(target_pos) != 1:
+            entry.deferred = "no"
+        if not target_pos:
+            return result
+        sources = list(inputs) + variables
+        for tape in outer:
+            if tape._watch_accessed_variables:
+                for var in variables:
+                    if id(var) not in tape._ids and var._trainable:
+                        tape._watch_variable(var)
+        box = [gt]
+        fn = self
+
+        def vjp(g: Any, ans: Any, *xs: Any) -> tuple:
+            from .tape import BACKWARD, _dense
+            gs = g if type(g) is tuple else (g,)
+            present = [i for i in target_pos if gs[i] is not None]
+            tape = box[0]
+            if not present:
+                return (None,) * len(xs)
+            if tape is None:
+                raise RuntimeError(f"function {fn._name}: the values saved for this call's gradient "
+                                   "were released after its gradient was computed once "
+                                   "(non-persistent tape).")
+            ups = [gs[i] if type(gs[i]) is Tensor else _dense(gs[i]) for i in present]
+            if BACKWARD.consuming:      # this pass is the record's last use: free as it goes
+                box[0] = None
+                tape._persistent = False
+                if (entry.deferred == "pending" and entry.joint is None and fn._eager_reason is None
+                        and threading.get_ident() == trace.tid and not ACTIVE.current()
+                        and _current() is None):
+                    entry.deferred = "no"
+                    return tuple(fn._trace_backward(entry, trace, tape, inputs, result, tensor_outs,
+                                                    ups[0], target_pos, variables))
+            if entry.deferred == "pending":
+                entry.deferred = "no"
+            grads = tape.gradient([tensor_outs[i] for i in present], sources, output_gradients=ups)
+            return tuple(g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
+                         for g in grads)
+
+        op = _unregistered_op(f"function:{self._name}", vjp, len(tensor_outs),
+                              f"The compiled function {self._name}, recorded as one op.")
+        # the call returns new tensors (as a compiled call does): an output may be an input or
+        # a tensor made before the call, which the op must not claim as its own
+        outs = []
+        for t in tensor_outs:
+            o = _new(Tensor)
+            o._value = t._value
+            outs.append(o)
+        dispatch.record(op, tuple(tensors) + tuple(variables), tuple(outs) if len(outs) != 1 else outs[0],
+                        None)
+        return _tensor_packer(result)(tuple(outs))
+
+    def _trace_backward(self, entry: _Concrete, trace: _Trace, gt: Any, inputs: list, result: Any,
+                        tensor_outs: list, up: Tensor, target_pos: list, variables: list) -> list:
+        """The deferred half of ``_trace_deferred``: run ``gt``'s gradient (consuming it) with
+        ``trace`` recording, seeded with the upstream gradient ``up``; compile the joint plans."""
+        seed = _new(Tensor)
+        seed._value = up._value
+        trace.add_input(seed)
+        sources = list(inputs) + variables
+        tape = _TraceTape(trace)
+        hook = _Hook(trace)
+        ACTIVE.append(tape)
+        HOOKS.append(hook)
+        try:
+            with _Interception(trace):
+                grads = gt.gradient([tensor_outs[target_pos[0]]], sources, output_gradients=[seed])
+                grads = [g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
+                         for g in grads]
+        finally:
+            if hook in HOOKS:
+                HOOKS.remove(hook)
+            if tape in ACTIVE:
+                ACTIVE.remove(tape)
+        if trace.problem is not None:
+            self._fallback(trace.problem)
+        else:
+            self._build_joint(entry, trace, inputs, result, tensor_outs, [seed], grads, target_pos,
+                              variables, None)
+        return grads
 
     def _trace_joint(self, entry: _Concrete, args: tuple, kwargs: dict, tensors: list) -> Any:
         """Trace forward + gradient together; this call's result is recorded on the outer tapes."""
@@ -1629,16 +1762,23 @@ class Function:
         if trace.problem is not None:
             self._fallback(trace.problem)
             return result
-        flat = nest.flatten(result)
-        tensor_outs = [t for t in flat if type(t) is Tensor]
+        tensor_outs = [t for t in nest.flatten(result) if type(t) is Tensor]
+        self._build_joint(entry, trace, inputs, result, tensor_outs, state["seeds"],
+                          state["grads"], state["target_pos"], state["vars"], state.get("deps"))
+        return result
+
+    def _build_joint(self, entry: _Concrete, trace: _Trace, inputs: list, result: Any,
+                     tensor_outs: list, seeds: list, grads: list, target_pos: list,
+                     variables: list, deps: Optional[list]) -> bool:
+        """Compile the forward and backward plans of a joint trace into ``entry.joint`` (False,
+        with a fallback to eager execution, when the trace cannot be compiled)."""
         n_in = len(inputs)
-        seeds = state["seeds"]
         seed_slots = [trace.slot(s) for s in seeds]
-        grad_refs = [None if g is None else trace.ref(g) for g in state["grads"]]
+        grad_refs = [None if g is None else trace.ref(g) for g in grads]
         out_refs = [trace.ref(t) for t in tensor_outs]
         if trace.problem is not None:
             self._fallback(trace.problem)
-            return result
+            return False
         # split: nodes that depend on a seed form the backward plan
         seedy = set(seed_slots)
         fwd_nodes, bwd_nodes = [], []
@@ -1648,7 +1788,7 @@ class Function:
                 bwd_nodes.append(node)
             elif node[0] == "rand" and any(r[0] == "s" and r[1] in seedy for r in node[3]):
                 self._fallback("a random op draws in the gradient computation")
-                return result
+                return False
             else:
                 fwd_nodes.append(node)
         residual = sorted({r[1] for n in bwd_nodes for r in n[2] if r[0] == "s" and r[1] not in seedy
@@ -1667,9 +1807,9 @@ class Function:
         joint = _Joint()
         joint.forward, joint.backward, joint.n_out = fplan, bplan, len(out_refs)
         joint.n_residual = len(residual)
-        joint.target_pos = state["target_pos"]
-        joint.deps = state.get("deps")
-        joint.vars = state["vars"]
+        joint.target_pos = target_pos
+        joint.deps = deps
+        joint.vars = variables
         joint.n_inputs = n_in
         joint.fn = self
         joint.pack = _tensor_packer(result)
@@ -1706,7 +1846,7 @@ class Function:
         joint.shapes = {s: trace.meta[s][1:] for s in seedy}
         joint.masked = {}
         entry.joint = joint
-        return result
+        return True
 
 
 class _Joint:
@@ -2024,6 +2164,19 @@ def _replay_vjp(joint: _Joint, xs: tuple, saved: tuple, gs: tuple,
         else:
             res.append(val(r))
     return tuple(res)
+
+
+def _can_defer(tensors: list) -> bool:
+    """Whether a call's joint trace may trace its backward when its gradient is computed: one
+    non-persistent GradientTape records it, and no tensor is passed twice."""
+    from .tape import GradientTape
+    stack = ACTIVE.current()
+    if len(stack) != 1:
+        return False
+    tape = stack[0]
+    if type(tape) is not GradientTape or tape._persistent or tape._pending is None:
+        return False
+    return len({id(t) for t in tensors}) == len(tensors)
 
 
 def _captures_watched(captures: list) -> bool:

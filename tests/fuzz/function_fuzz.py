@@ -5,7 +5,7 @@ vector ``ids``, a Python float ``s``, two Variables). Each program runs in two w
 own Variables: eager (the Python function) and compiled (``gradtape.function`` of it). Over
 several calls (new values, a new Python float, sometimes a new shape) the worlds must agree on:
 outputs, gradients under a tape (inputs and Variables; of all outputs, and of the first output
-alone), second-order gradients under nested tapes,
+alone; under persistent and non-persistent tapes), second-order gradients under nested tapes,
 Variable states after every call, the random stream (draws inside and after the program), and
 exceptions (same type). A failing program is shrunk (instructions dropped one at a time while it
 still fails) and printed as Python.
@@ -270,6 +270,23 @@ def _call(world: World, fn: Any, mode: str, args: tuple) -> dict:
                 # one output only: the others get no gradient (None where only they reach)
                 first = [o for o in flat if o.dtype.is_floating][0]
                 rec["grads1"] = [_np(g) for g in t.gradient(first, [x, y, world.c] + world.variables())]
+        elif mode == "tape1":
+            watched = [x, y, world.u, world.c]
+            sources = [x, y, world.c] + world.variables()
+            with tf.GradientTape() as t:
+                t.watch(watched)
+                out = fn(*args)
+                flat = _flat(out)
+                floats = [o for o in flat if o.dtype.is_floating]
+                loss = tf.add_n([tf.reduce_sum(o * float(i + 1)) for i, o in enumerate(flat)
+                                 if o.dtype.is_floating]) if floats else None
+            rec["out"] = [_np(o) for o in flat]
+            if loss is not None:
+                rec["grads"] = [_np(g) for g in t.gradient(loss, sources)]
+                with tf.GradientTape() as t:    # a second call: the gradient of one output
+                    t.watch(watched)
+                    first = [o for o in _flat(fn(*args)) if o.dtype.is_floating][0]
+                rec["grads1"] = [_np(g) for g in t.gradient(first, sources)]
         else:   # nested: second order with respect to x
             with tf.GradientTape() as t2:
                 t2.watch(x)
@@ -307,6 +324,8 @@ def _calls(rng: np.random.Generator, prog: Program) -> list:
             ids[1] = int(rng.choice([-1, n]))   # out of range: both worlds must raise
         s = [0.5, 0.5, float(rng.choice([-1.25, 0.0, -0.0])), 0.5, 2.0][i]
         mode = str(rng.choice(["plain", "tape", "nested", "jacobian"], p=[0.35, 0.3, 0.25, 0.1]))
+        if mode == "tape" and i % 2:
+            mode = "tape1"     # non-persistent tapes, one gradient each
         as_numpy = bool(rng.random() < 0.15)
         calls.append((x, y, ids, s, mode, as_numpy))
     return calls
