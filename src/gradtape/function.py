@@ -220,6 +220,11 @@ def _is_standin(v: Any, meta: tuple) -> bool:
 _weakref_type = weakref.ref
 
 
+def _deref(r: Any) -> Any:
+    """The object of a weak reference, or ``r`` itself when it is no weak reference."""
+    return r() if type(r) is _weakref_type else r
+
+
 class _Trace:
     """What one tracing run recorded: slots (values), nodes, effects.
 
@@ -243,8 +248,7 @@ class _Trace:
         self.keep: list = []            # keeps metric results alive (their ids stay unique)
         self.opinfo: dict = {}          # first output slot of a derived op -> (escapes, owns)
         self.dup: set = set()           # slots whose array another slot holds too
-        self._live = weakref.WeakValueDictionary()   # id -> array of a slot, while alive
-        self._live_slot: dict = {}      # id(array) -> the newest slot holding it
+        self._live_slot: dict = {}      # id(array) -> the newest slot that held it
         self.vars: dict = {}            # id(var) -> var read or written
         self.problem: Optional[str] = None
         self._quiet = 0                 # >0 inside an opaque call / sanctioned write
@@ -253,8 +257,7 @@ class _Trace:
         self.tainted: set = set()       # slots holding values computed from Python state (metrics)
         self.taint_ids: set = set()     # ids of such tensors
         self.captures: dict = {}        # id -> tensor used by the plan but made outside it
-        self.derived_bases = weakref.WeakValueDictionary()  # id -> base array of a derived value
-        self._strong_bases: dict = {}   # the same for bases that cannot be weakly referenced
+        self.derived_bases: dict = {}   # id(base array of a derived value) -> (weak) reference
         self.on_read: Optional[Callable] = None   # joint traces: watch every variable read
         self.init_slots: set = set()    # slots passed as a new Variable's initial value
         self.customs: dict = {}         # output slot -> _CustomCall (custom_gradient outputs)
@@ -281,36 +284,40 @@ class _Trace:
         self.meta.append(_meta_of(value))
         if type(value) is np.ndarray:
             vid = id(value)
-            if self._live.get(vid) is value:     # the same array in two slots: never written into
-                self.dup.add(s)
-                self.dup.add(self._live_slot[vid])
-            else:
-                self._live[vid] = value
+            tok = _weakref_type(value) if derived else value
+            prev = self._live_slot.get(vid)
+            if prev is not None and _deref(self.token[prev]) is value:
+                self.dup.add(s)         # the same array in two slots: never written into
+                self.dup.add(prev)
             self._live_slot[vid] = s
+            self.token.append(tok)
             if derived:
-                b = _base(value)
-                try:
-                    self.derived_bases[id(b)] = b
-                except TypeError:
-                    self._strong_bases[id(b)] = b
-                self.token.append(_weakref_type(value))
-                return s
+                b = value.base
+                if b is None:
+                    self.derived_bases[vid] = tok
+                else:
+                    b = _base(b)
+                    try:
+                        self.derived_bases[id(b)] = _weakref_type(b)
+                    except TypeError:   # not weakly referable: kept
+                        self.derived_bases[id(b)] = b
+            return s
         self.token.append(value)
         return s
 
     def is_derived_base(self, v: Any) -> bool:
         """``v`` (an ndarray) shares its base array with a derived value that is still alive."""
         b = _base(v)
-        return self.derived_bases.get(id(b)) is b or self._strong_bases.get(id(b)) is b
+        r = self.derived_bases.get(id(b))
+        return r is not None and _deref(r) is b
 
     def slot(self, t: Any) -> Optional[int]:
         """The slot of tensor ``t``, or None when the trace has not seen it."""
         s = self.slot_of.get(id(t))
         if s is None:
             return None
-        tok = self.token[s]
         v = t._value
-        if (tok() if type(tok) is _weakref_type else tok) is v:
+        if _deref(self.token[s]) is v:
             return s
         if _is_standin(v, self.meta[s]):    # released by a tape: no rule reads it
             return s
@@ -850,15 +857,26 @@ def _op_info(inputs: tuple, refs: list, outv: list, attrs: Optional[dict], multi
     """What buffer reuse needs to know of a traced op, taken while its values are alive:
     ``(escapes, owns)``: per input, whether the output may be a view of it (or it is no array),
     and whether the output is a fresh array that the op allocated (a plan may write into it)."""
+    arrs = [o for o in outv if type(o) is np.ndarray]
     escapes = []
     fresh = True
     for x, r in zip(inputs, refs):
-        v = x._value if r[0] == "s" else r[1]
-        sh = any(_shares(o, v) for o in outv)
+        tensor = r[0] == "s"
+        v = x._value if tensor else r[1]
+        if type(v) is not np.ndarray:
+            escapes.append(tensor)
+            continue
+        sh = False
+        for o in arrs:
+            if o is v or np.may_share_memory(o, v):
+                sh = True
+                break
         if sh:
             fresh = False
-        escapes.append(r[0] == "s" and (sh or type(v) is not np.ndarray))
-    if attrs and any(_shares(o, a) for o in outv for a in attrs.values()):
+        escapes.append(tensor and sh)
+    if not arrs:
+        return tuple(escapes), False
+    if attrs and any(_shares(o, a) for o in arrs for a in attrs.values()):
         fresh = False
     ov = outv[0]
     owns = (fresh and not multi and type(ov) is np.ndarray and ov.base is None and ov.flags.owndata
