@@ -125,11 +125,30 @@ def _is_indexed_slices(g: Any) -> bool:
 def _densify(g: Any, dtype: np.dtype, shape: tuple) -> np.ndarray:
     """An IndexedSlices-like gradient as a dense array of ``shape`` on its values' kind of array (host
     or device); duplicate indices accumulate."""
-    from ..._array import as_array, with_kind, zeros
+    from ..._array import as_array, zeros
     values = as_array(getattr(g.values, "_value", g.values), dtype=dtype)
     out = zeros(shape, dtype, values)
-    np.add.at(out, with_kind(values, getattr(g.indices, "_value", g.indices)), values)
+    _add_rows_at(out, getattr(g.indices, "_value", g.indices), values)
     return out
+
+
+def _add_rows_at(out: Any, indices: Any, values: Any) -> None:
+    """``out[indices[k]] += values[k]`` for every k, duplicates accumulating in order (``np.add.at``),
+    on ``out``'s kind of array. On the host, rows go through flat element indices: NumPy's 1-D fast
+    path of ``add.at`` (about 5x faster than row indices for an embedding's gradient), the same sums
+    bit for bit."""
+    from ..._array import is_device, with_kind
+    if is_device(out):
+        np.add.at(out, with_kind(out, indices), values)
+        return
+    idx = np.asarray(indices)
+    row = int(np.prod(out.shape[1:], dtype=np.int64))
+    if (idx.ndim != 1 or row <= 1 or not out.flags.c_contiguous or values.dtype != out.dtype
+            or values.shape != idx.shape + out.shape[1:] or idx.dtype.kind not in "iu"):
+        np.add.at(out, idx, values)
+        return
+    flat = (idx.astype(np.intp)[:, None] * row + np.arange(row, dtype=np.intp)).reshape(-1)
+    np.add.at(out.reshape(-1), flat, np.ascontiguousarray(values).reshape(-1))
 
 
 class _Slices:
@@ -771,9 +790,9 @@ class Optimizer:
 
     def _update_sparse(self, w: np.ndarray, indices: np.ndarray, values: np.ndarray, st: _State,
                        lr: float, t: int) -> np.ndarray:
-        from ..._array import with_kind, zeros
+        from ..._array import zeros
         dense = zeros(np.shape(w), values.dtype, values)
-        np.add.at(dense, with_kind(values, indices), values)
+        _add_rows_at(dense, indices, values)
         return self._update(w, dense, st, lr, t)
 
     @staticmethod
