@@ -200,3 +200,28 @@ def test_text_classifier_trains_on_the_device_as_on_the_cpu(rnn, monkeypatch):
         for a, b in zip(losses + ws, ref_losses + ref_ws):
             np.testing.assert_allclose(host(a), host(b), rtol=1e-6, atol=1e-7)
     assert kinds == ["ndarray"] * 2 + ["StandinArray"] * 2, kinds
+
+
+@pytest.mark.parametrize("layer", [L.LSTM, L.GRU])
+def test_device_input_outside_a_device_scope_gets_device_zero_states(layer, monkeypatch):
+    """A layer built on the device and called outside a device scope on a device array: its zero
+    initial states are created beside the input, so the sequence op runs without the mixed-device
+    retry (an exception and a rerun), with the CPU's result."""
+    import gradtape.devices as gdevices
+    from gpu_standin import installed, on_device, host
+    from gradtape.tensor import Tensor
+
+    x = np.random.default_rng(0).normal(size=(3, 4, 2)).astype(np.float32)
+    retried = []
+    with installed(1):
+        tf.keras.utils.set_random_seed(1)
+        ref = layer(3)(tf.constant(x))
+        tf.keras.utils.set_random_seed(1)
+        with tf.device("/GPU:0"):
+            rnn = layer(3)
+            rnn.build((3, 4, 2))
+        real = gdevices.mixed_forward
+        monkeypatch.setattr(gdevices, "mixed_forward", lambda op, *a, **k: retried.append(op.name) or real(op, *a, **k))
+        out = rnn(Tensor(gdevices.to_device(x, ("GPU", 0))))
+        assert on_device(out) and not retried, retried
+        np.testing.assert_allclose(host(out), ref.numpy(), rtol=1e-6, atol=1e-7)

@@ -517,6 +517,10 @@ class RNN(Layer):
             states = _pack(structure, [v.read_value() for v in self._gt_states])
         elif initial_state is None:
             states = _cell_initial_state(self.cell, batch, self.compute_dtype)
+            from ..._array import const_like, is_device
+            if is_device(x._value):          # device input outside a device scope: zeros beside it
+                states = _pack(structure, [const_like(x, s._value) if type(s) is Tensor and not is_device(s._value)
+                                           else s for s in _flat(states)])
         else:
             given = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
             n_states = len(_flat(structure))
