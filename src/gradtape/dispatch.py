@@ -238,8 +238,10 @@ def record(op: Op, inputs: tuple, out: Any, attrs: Optional[dict]) -> None:
                 if PENDING:
                     _note_uses(tape, op, inputs)
                 break
-    if rec is not None and op.out_unread and type(out._value) is _ndarray:
-        _note_unread_output(rec)
+    if rec is not None and op.out_unread:
+        v = out._value
+        if type(v) is _ndarray and v.nbytes >= RELEASE_MIN_BYTES:
+            _note_unread_output(rec)
 
 
 _ndarray = np.ndarray
@@ -252,13 +254,10 @@ def _note_uses(tape: Any, op: Op, inputs: tuple) -> None:
 
 
 def _note_unread_output(rec: tuple) -> None:
-    """``rec``'s output is an ndarray its rule does not read: when it is large and exactly one
-    releasing tape (a GradientTape) holds the record, the output becomes pending there
-    (``tape._free_unread``)."""
+    """``rec``'s output is a large ndarray its rule does not read: when exactly one releasing tape
+    (a GradientTape) holds the record, the output becomes pending there (``tape._free_unread``)."""
     global PENDING
     out = rec[2]
-    if out._value.nbytes < RELEASE_MIN_BYTES:
-        return
     holder = None
     for tape in _TAPES.stack:
         pend = getattr(tape, "_pending", None)
@@ -580,8 +579,10 @@ def unary(op: Op):
                     ids.add(id(out))
                     if PENDING:
                         _note_uses(tape, op, rec[1])
-            if rec is not None and op.out_unread and type(out._value) is _ndarray:
-                _note_unread_output(rec)
+            if rec is not None and op.out_unread:
+                v = out._value
+                if type(v) is _ndarray and v.nbytes >= RELEASE_MIN_BYTES:
+                    _note_unread_output(rec)
         return out
 
     fn.__name__ = fn.__qualname__ = op.name
@@ -690,7 +691,8 @@ def binary(op: Op):
                     ids.add(id(out))
                     if PENDING:
                         _note_uses(tape, op, rec[1])
-            if rec is not None and op.out_unread and type(value) is _ndarray:
+            if rec is not None and op.out_unread and type(value) is _ndarray \
+                    and value.nbytes >= RELEASE_MIN_BYTES:
                 _note_unread_output(rec)
         return out
 

@@ -237,7 +237,7 @@ def backward(records: list, seeds: list, sources: list, watched: Optional[set] =
 
 def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool) -> None:
     """``backward``'s walk: each record's rule, newest first, accumulating into ``grads``."""
-    add = _add_gradients
+    add = _OPS.add
     for op, inputs, out, attrs in (_consume(records) if consume else reversed(records)):
         if not grads:
             break
@@ -303,27 +303,27 @@ def _walk(records: list, grads: dict, reach: set, source_ids: set, consume: bool
                             _accumulate(grads, x, gx)
                     elif gx is not None:
                         _accumulate(grads, x, gx)
-        else:
-            gxs = vjp(g, out, *inputs, **attrs) if attrs else vjp(g, out, *inputs)
-            if len(inputs) == 1:
-                x = inputs[0]
-                if gxs is not None and id(x) in reach:
-                    gx = gxs[0] if type(gxs) is tuple else gxs
-                    if type(gx) is Tensor and gx._value.shape == x._value.shape:
-                        k = id(x)           # (a Variable's read, a reduction: the common cases)
-                        prev = grads.get(k)
-                        if prev is None:
-                            grads[k] = gx
-                        elif type(prev) is Tensor:
-                            grads[k] = add(prev, gx)
-                        else:
-                            _accumulate(grads, x, gx)
+        elif len(inputs) == 1:
+            x = inputs[0]
+            gxs = vjp(g, out, x, **attrs) if attrs else vjp(g, out, x)
+            if gxs is not None and id(x) in reach:
+                gx = gxs[0] if type(gxs) is tuple else gxs
+                if type(gx) is Tensor and gx._value.shape == x._value.shape:
+                    k = id(x)           # (a Variable's read, a reduction: the common cases)
+                    prev = grads.get(k)
+                    if prev is None:
+                        grads[k] = gx
+                    elif type(prev) is Tensor:
+                        grads[k] = add(prev, gx)
                     else:
                         _accumulate(grads, x, gx)
-            else:
-                for x, gx in zip(inputs, gxs):
-                    if gx is not None and id(x) in reach:
-                        _accumulate(grads, x, gx)
+                else:
+                    _accumulate(grads, x, gx)
+        else:
+            gxs = vjp(g, out, *inputs, **attrs) if attrs else vjp(g, out, *inputs)
+            for x, gx in zip(inputs, gxs):
+                if gx is not None and id(x) in reach:
+                    _accumulate(grads, x, gx)
 
 
 # -- the tape ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ...variable import Variable
 from . import schedules as _schedules
 
 _FLOAT_KINDS = "fcV"
+_f32 = np.float32
 
 
 class _SlotVariable(Variable):
@@ -577,6 +578,12 @@ class Optimizer:
             w = v._value
             if type(g) is Tensor:
                 a = g._value
+                if scalar_update is not None and type(w) is _f32 and type(a) is _f32:
+                    # a float32 scalar variable and gradient (the common scalar case, checked by type)
+                    v._value = scalar_update(w, a, st, lr, t)
+                    if getattr(v, "_constraint", None) is not None:
+                        constrained = (constrained or []) + [v]
+                    continue
                 if scalar_update is not None and w.size == 1 and isinstance(w, (np.ndarray, np.generic)) \
                         and isinstance(a, (np.ndarray, np.generic)):
                     # one-element variables (the tutorials' scalars): NumPy scalar arithmetic, several

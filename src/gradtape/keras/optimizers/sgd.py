@@ -43,7 +43,7 @@ class SGD(Optimizer):
 
     def _update_scalar(self, w, g, st, lr, t):
         mu = self.momentum
-        step = g * w.dtype.type(lr)
+        step = g * type(w)(lr)     # (w is a NumPy scalar: its type is its dtype's)
         if not mu:
             return w - step
         arr = st.arrays[0]
