@@ -54,6 +54,14 @@ def zeros(shape: Any, dtype: Any, ref: Any) -> Any:
     return np.zeros(shape, dtype=dtype)
 
 
+def empty(shape: Any, dtype: Any, ref: Any) -> Any:
+    """``np.empty`` on ``ref``'s kind of array: for buffers the caller overwrites entirely (no
+    zero-fill pass over a large array)."""
+    if type(ref) is not _ndarray and is_device(ref):
+        return np.empty(shape, dtype=dtype, like=ref)
+    return np.empty(shape, dtype=dtype)
+
+
 def ones(shape: Any, dtype: Any, ref: Any) -> Any:
     """``np.ones`` on ``ref``'s kind of array."""
     if type(ref) is not _ndarray and is_device(ref):

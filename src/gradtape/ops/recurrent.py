@@ -38,7 +38,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .._array import as_array, like, with_kind, zeros
+from .._array import as_array, empty, like, with_kind, zeros
 from .._bf16 import via_float32
 from ..dispatch import apply, convert_to_tensor
 from ..registry import Op, FLOAT
@@ -82,10 +82,10 @@ def _lstm_forward(xw, h0, c0, rk, mask=None):
     U = G // 4
     U2, U3 = 2 * U, 3 * U
     dt = _dtype(xw, h0, c0, rk)
-    hs = zeros((T, B, U), dt, xw)
-    cs = zeros((T, B, U), dt, xw)
-    acts = zeros((T, B, 5 * U), dt, xw)
-    tmp = zeros((B, U), dt, xw)
+    hs = empty((T, B, U), dt, xw)                      # every buffer is written whole per step
+    cs = empty((T, B, U), dt, xw)
+    acts = empty((T, B, 5 * U), dt, xw)
+    tmp = empty((B, U), dt, xw)
     # One sigmoid over all four gates, tanh(x) = 2 sigmoid(2x) - 1 for the candidate. The sigmoid's
     # negation is folded into the recurrent kernel once (z = h (-rk) - xw = -(xw + h rk): exact).
     rk_n = rk * -1
@@ -124,17 +124,17 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
     U2, U3 = 2 * U, 3 * U
     dt = acts.dtype
     h0, c0 = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
-    dz_all = zeros((T, B, G), dt, xw)
+    dz_all = empty((T, B, G), dt, xw)                  # written whole per step
     dh = zeros((B, U), dt, xw)
     dc = zeros((B, U), dt, xw)
-    dtc = zeros((B, U), dt, xw)
-    tmp = zeros((B, U), dt, xw)
-    dact = zeros((B, G), dt, xw)
+    dtc = empty((B, U), dt, xw)
+    tmp = empty((B, U), dt, xw)
+    dact = empty((B, G), dt, xw)
     rkT = rk.T.copy()
     if mask is not None:
         drop = _drop_mask(mask, xw)
-        dh_pass = zeros((B, U), dt, xw)
-        dc_pass = zeros((B, U), dt, xw)
+        dh_pass = empty((B, U), dt, xw)
+        dc_pass = empty((B, U), dt, xw)
     for t in range(T - 1, -1, -1):
         a = acts[t]
         i, f, gg, o, tc = a[:, :U], a[:, U:U2], a[:, U2:U3], a[:, U3:G], a[:, G:]
@@ -272,8 +272,8 @@ def _gru_forward(xw, h0, rk, rb, mask=None, reset_after=True):
     U = G // 3
     U2 = 2 * U
     dt = _dtype(xw, h0, rk)
-    hs = zeros((T, B, U), dt, xw)
-    acts = zeros((T, B, 4 * U if reset_after else G), dt, xw)
+    hs = empty((T, B, U), dt, xw)                      # every buffer is written whole per step
+    acts = empty((T, B, 4 * U if reset_after else G), dt, xw)
     drop = None if mask is None else _drop_mask(mask, xw)
     h = h0.astype(dt, copy=False)
     # the z and r columns of the weights negated once: their sigmoids need no negation per step
@@ -281,11 +281,11 @@ def _gru_forward(xw, h0, rk, rb, mask=None, reset_after=True):
     neg = like(xw, np.repeat(np.array([-1.0, -1.0, 1.0]), U), dt)
     if reset_after:
         rk_s, rb_s = rk * neg, rb * neg
-        inner = zeros((B, G), dt, xw)
+        inner = empty((B, G), dt, xw)
     else:
         rk_zr, rb_zr = rk[:, :U2] * -1, rb[:U2]
         rk_h, rb_h = rk[:, U2:], rb[U2:]
-        rh = zeros((B, U), dt, xw)
+        rh = empty((B, U), dt, xw)
     with np.errstate(over="ignore"):
         for t in range(T):
             a = acts[t]
@@ -329,21 +329,21 @@ def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
     U2 = 2 * U
     dt = acts.dtype
     h0 = h0.astype(dt, copy=False)
-    dxw = zeros((T, B, G), dt, xw)
-    dinner = zeros((T, B, G), dt, xw) if reset_after else None
+    dxw = empty((T, B, G), dt, xw)                     # written whole per step
+    dinner = empty((T, B, G), dt, xw) if reset_after else None
     dh = zeros((B, U), dt, xw)
-    dh_new = zeros((B, U), dt, xw)
-    omz = zeros((B, U), dt, xw)
-    hh2 = zeros((B, U), dt, xw)
+    dh_new = empty((B, U), dt, xw)
+    omz = empty((B, U), dt, xw)
+    hh2 = empty((B, U), dt, xw)
     rkT = rk.T.copy()
     rk_hT = rk[:, U2:].T.copy()
     rk_zrT = rk[:, :U2].T.copy()
     if not reset_after:
-        dq = zeros((B, U), dt, xw)
-        rh_all = zeros((T, B, U), dt, xw)
+        dq = empty((B, U), dt, xw)
+        rh_all = empty((T, B, U), dt, xw)
     if mask is not None:
         drop = _drop_mask(mask, xw)
-        dh_pass = zeros((B, U), dt, xw)
+        dh_pass = empty((B, U), dt, xw)
     for t in range(T - 1, -1, -1):
         a = acts[t]
         ga = None if g_acts is None else g_acts[t]
