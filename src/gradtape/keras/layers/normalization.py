@@ -32,8 +32,8 @@ def _axes_list(axis: Any) -> list:
 
 
 def _float32_compute(call):
-    """Keras 3's normalization under mixed precision: float16/bfloat16 inputs are computed in
-    float32 with the float32 weights (not autocast), and the output is cast to the compute dtype."""
+    """Keras 3's BatchNormalization under a float16/bfloat16 dtype: the (autocast) input is computed
+    in float32 with the weights cast to float32, and the output is cast to the compute dtype."""
     import functools
 
     @functools.wraps(call)
@@ -48,6 +48,35 @@ def _float32_compute(call):
             _autocast.pop()
         return _m.cast(out, self.compute_dtype)
     return wrapper
+
+
+def _no_autocast_compute(call):
+    """Keras 3's LayerNormalization and GroupNormalization (``autocast = False``): the input keeps
+    its dtype (no autocast of the input or of the variables), the computation runs in at least
+    float32 (float16/bfloat16 inputs are cast up, float64 stays), the weights are cast to that
+    dtype, and the output is cast to the layer's compute dtype."""
+    import functools
+
+    @functools.wraps(call)
+    def wrapper(self, inputs, *args, **kwargs):
+        if getattr(inputs, "dtype", None) is None:
+            return call(self, inputs, *args, **kwargs)
+        if inputs.dtype.name in ("float16", "bfloat16"):
+            inputs = _m.cast(inputs, "float32")
+        from ... import _autocast
+        _autocast.push(None)
+        try:
+            out = call(self, inputs, *args, **kwargs)
+        finally:
+            _autocast.pop()
+        return out if out.dtype.name == self.compute_dtype else _m.cast(out, self.compute_dtype)
+    return wrapper
+
+
+def _as(w: Any, dt: Any) -> Any:
+    """A weight in the computation's dtype: a float16/bfloat16 layer (``dtype="float16"``) computes
+    in float32 with its weights cast, as Keras 3's normalization layers do."""
+    return w if w is None or w.dtype == dt else _m.cast(w, dt)
 
 class BatchNormalization(Layer):
     """Normalize with batch statistics in training and moving statistics in inference."""
@@ -112,12 +141,13 @@ class BatchNormalization(Layer):
         rank = x.ndim
         reduce_axes = [i for i in range(rank) if i not in self._axes_resolved]
         dt = x.dtype
+        gamma, beta = _as(self.gamma, dt), _as(self.beta, dt)
         if training and self.trainable:
-            fused = (self._axes_resolved == [rank - 1] and self.gamma is not None and self.beta is not None
-                     and dt.name in ("float32", "float64") and self.gamma.dtype == dt)
+            fused = (self._axes_resolved == [rank - 1] and gamma is not None and beta is not None
+                     and dt.name in ("float32", "float64"))
             if fused:       # one op forward, one fused op backward (ops/batch_norm.py)
                 from ...ops.batch_norm import batch_norm_train
-                y, mean, var = batch_norm_train(x, self.gamma, self.beta, self.epsilon)
+                y, mean, var = batch_norm_train(x, gamma, beta, self.epsilon)
             else:
                 mean = _r.reduce_mean(x, axis=reduce_axes)
                 var = _r.reduce_variance(x, axis=reduce_axes)
@@ -134,13 +164,13 @@ class BatchNormalization(Layer):
             if fused:
                 return y
         else:
-            mean, var = self.moving_mean, self.moving_variance
-        inv = _m.rsqrt(_m.add(var, _m.cast(self.epsilon, dt)))
-        if self.gamma is not None:
-            inv = _m.multiply(inv, self.gamma)
+            mean, var = _as(self.moving_mean, dt), _as(self.moving_variance, dt)
+        inv = _m.rsqrt(_m.add(var, self.epsilon))
+        if gamma is not None:
+            inv = _m.multiply(inv, gamma)
         shift = _m.negative(_m.multiply(mean, inv))
-        if self.beta is not None:
-            shift = _m.add(shift, self.beta)
+        if beta is not None:
+            shift = _m.add(shift, beta)
         return _m.add(_m.multiply(x, self._broadcast(inv, rank)), self._broadcast(shift, rank))
 
     def get_config(self) -> Dict[str, Any]:
@@ -165,6 +195,7 @@ class LayerNormalization(Layer):
         _set_weight_options(self, beta=(beta_initializer, beta_regularizer, beta_constraint),
                             gamma=(gamma_initializer, gamma_regularizer, gamma_constraint))
         self.supports_masking = True
+        self._autocast = False      # Keras 3: the input and the variables keep their dtypes
 
     def build(self, input_shape: Any) -> None:
         rank = len(input_shape)
@@ -179,25 +210,26 @@ class LayerNormalization(Layer):
         self.beta = _add_weight_with_options(self, "beta", shape) if self.center else None
         self.built = True
 
-    @_float32_compute
+    @_no_autocast_compute
     def call(self, inputs: Any) -> Tensor:
         x = inputs
         rank = x.ndim
         axes = self._axes_resolved
-        if (axes == [rank - 1] and self.gamma is not None and self.beta is not None
+        gamma, beta = _as(self.gamma, x.dtype), _as(self.beta, x.dtype)
+        if (axes == [rank - 1] and gamma is not None and beta is not None
                 and x.dtype.name in ("float32", "float64")):
             from ...ops.fused import layer_norm        # one fused op, its own backward
-            return layer_norm(x, self.gamma, self.beta, self.epsilon)
+            return layer_norm(x, gamma, beta, self.epsilon)
         mean = _r.reduce_mean(x, axis=axes, keepdims=True)
         var = _r.reduce_variance(x, axis=axes, keepdims=True)
-        y = _m.multiply(_m.subtract(x, mean), _m.rsqrt(_m.add(var, _m.cast(self.epsilon, x.dtype))))
+        y = _m.multiply(_m.subtract(x, mean), _m.rsqrt(_m.add(var, self.epsilon)))
         bshape = [1] * rank
         for a in axes:
             bshape[a] = int(x.shape[a])
-        if self.gamma is not None:
-            y = _m.multiply(y, _s.reshape(self.gamma, bshape) if axes != [rank - 1] else self.gamma)
-        if self.beta is not None:
-            y = _m.add(y, _s.reshape(self.beta, bshape) if axes != [rank - 1] else self.beta)
+        if gamma is not None:
+            y = _m.multiply(y, _s.reshape(gamma, bshape) if axes != [rank - 1] else gamma)
+        if beta is not None:
+            y = _m.add(y, _s.reshape(beta, bshape) if axes != [rank - 1] else beta)
         return y
 
     def get_config(self) -> Dict[str, Any]:
@@ -338,6 +370,7 @@ class GroupNormalization(Layer):
                  gamma_constraint: Any = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.supports_masking = True
+        self._autocast = False      # Keras 3: the input and the variables keep their dtypes
         self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         _set_weight_options(self, beta=(beta_initializer, beta_regularizer, beta_constraint),
@@ -361,6 +394,7 @@ class GroupNormalization(Layer):
         self.beta = _add_weight_with_options(self, "beta", (dim,)) if self.center else None
         self.built = True
 
+    @_no_autocast_compute
     def call(self, inputs: Any) -> Tensor:
         x = inputs
         rank = x.ndim
@@ -371,14 +405,14 @@ class GroupNormalization(Layer):
         red = [i for i in range(1, rank + 1) if i != axis]
         mean = _r.reduce_mean(xg, axis=red, keepdims=True)
         var = _r.reduce_mean(_m.square(_m.subtract(xg, mean)), axis=red, keepdims=True)
-        inv = _m.rsqrt(_m.add(var, _m.cast(self.epsilon, x.dtype)))
+        inv = _m.rsqrt(_m.add(var, self.epsilon))
         bshape = [1] * (rank + 1)
         bshape[axis], bshape[axis + 1] = self.groups, shape[axis] // self.groups
         if self.gamma is not None:
-            inv = _m.multiply(inv, _s.reshape(self.gamma, bshape))
+            inv = _m.multiply(inv, _s.reshape(_as(self.gamma, inv.dtype), bshape))
         res = _m.multiply(_m.negative(mean), inv)
         if self.beta is not None:
-            res = _m.add(res, _s.reshape(self.beta, bshape))
+            res = _m.add(res, _s.reshape(_as(self.beta, res.dtype), bshape))
         return _s.reshape(_m.add(_m.multiply(xg, inv), res), shape)
 
     def get_config(self) -> Dict[str, Any]:
