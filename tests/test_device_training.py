@@ -189,3 +189,33 @@ def _has_h5py():
         return True
     except ImportError:
         return False
+
+
+def _data_rules_step(x, labels):
+    """A gradient rule that reads integer data kept in host memory (the labels) next to float
+    tensors on the device, and a windowed STFT (a host window beside a device signal)."""
+    w = tf.constant(np.linspace(-1.0, 1.0, 18, dtype=np.float32).reshape(6, 3))
+    with tf.GradientTape() as tape:
+        tape.watch(w)
+        z = tf.matmul(x, w)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, z))
+        spec = tf.signal.stft(tf.reshape(x, [-1]), frame_length=8, frame_step=4)
+        loss += tf.reduce_sum(tf.abs(spec)) * 1e-3
+    return loss, tape.gradient(loss, w)
+
+
+def test_function_on_the_device_reads_each_calls_host_data(gpu):
+    """A compiled step on the device uses each call's labels: the copy of host data to the device
+    is an op of the plan, not a constant frozen at tracing time."""
+    rng = np.random.default_rng(7)
+    batches = [(rng.normal(size=(8, 6)).astype(np.float32), rng.integers(0, 3, size=8).astype(np.int32))
+               for _ in range(4)]
+    ref = [_data_rules_step(*(tf.constant(a) for a in b)) for b in batches]
+    step = tf.function(_data_rules_step)
+    with tf.device("/GPU:0"):
+        got = [step(*(tf.constant(a) for a in b)) for b in batches]
+    assert len(step._cache) == 1          # one plan, reused: the later calls ran compiled
+    for (rl, rg), (dl, dg) in zip(ref, got):
+        assert on_device(dg)
+        close(dl, rl, rtol=1e-5, atol=1e-6)
+        close(dg, rg, rtol=1e-5, atol=1e-6)

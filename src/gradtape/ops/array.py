@@ -507,3 +507,22 @@ def dynamic_partition(data: Any, partitions: Any, num_partitions: int, name: Opt
     from .constructors import _wrap
     return [gather_drop_negatives(rows, _array.const_like(d, np.flatnonzero(flat == i).astype(np.int64)))
             for i in range(n)]
+
+
+# -- placement of host data next to a device tensor --------------------------------------------
+
+def _on_device_of_forward(x, ref):
+    return _array.with_kind(ref, x)
+
+
+ON_DEVICE_OF = Op("on_device_of", _on_device_of_forward, vjp=(lambda g, ans, x, ref: g, None), kinds=ANY,
+                  doc="``x`` on ``ref``'s device: host data next to a device array is copied there (TF "
+                      "places an op's host inputs on the op's device); otherwise ``x`` itself. The "
+                      "gradient passes to ``x``; ``ref`` is read for its device only.")
+
+
+def on_device_of(x: Any, ref: Any) -> Tensor:
+    """``x`` beside ``ref``: copied to ``ref``'s device when ``x`` is host data and ``ref`` lives on
+    a device. An op (not a copy of ``x``'s value), so a compiled function repeats the copy with each
+    call's ``x`` and a tape passes gradients through it."""
+    return apply(ON_DEVICE_OF, (x, ref))

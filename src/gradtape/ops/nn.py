@@ -235,9 +235,10 @@ def _sparse_forward(labels, logits):
 
 
 def _sparse_vjp(g, ans, labels, logits):
+    from .array import on_device_of
     from .indexing import one_hot
     if _array.is_device(logits._value) and not _array.is_device(labels._value):
-        labels = _array.const_like(logits, labels._value)   # host labels next to device logits
+        labels = on_device_of(labels, logits)   # host labels next to device logits: an op, so a plan repeats it
     onehot = one_hot(labels, np.shape(logits._value)[-1], dtype=logits._value.dtype)
     return multiply(expand_dims(g, -1), subtract(softmax(logits), onehot))
 

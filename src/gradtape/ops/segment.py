@@ -167,7 +167,8 @@ def _extreme_vjp(g, ans, data, ids, num_segments, sorted_ids):
     selected = equal(data, gathered)
     ids = convert_to_tensor(ids)
     if _array.is_device(data._value) and not _array.is_device(ids._value):
-        ids = _array.const_like(data, ids._value)      # host ids next to device data: copied there
+        from .array import on_device_of
+        ids = on_device_of(ids, data)      # host ids next to device data: copied there (an op, so a plan repeats it)
     vshape = np.shape(ids._value)
     valid = reshape(greater_equal(ids, 0), vshape + (1,) * (np.ndim(data._value) - len(vshape)))
     sel = logical_and(selected, valid)

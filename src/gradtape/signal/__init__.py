@@ -267,7 +267,8 @@ def _on_device_of(x: Tensor, w: Tensor) -> Tensor:
     """A window (made on the host) on the device of the signal it multiplies."""
     from .. import _array
     if _array.is_device(x._value) and not _array.is_device(w._value):
-        return _array.const_like(x, w._value)
+        from ..ops.array import on_device_of
+        return on_device_of(w, x)
     return w
 
 def stft(signals: Any, frame_length: Any, frame_step: Any, fft_length: Any = None,
