@@ -98,10 +98,13 @@ def _ctc_forward(logits, labels, label_length, logit_length, blank):
         ok = np.isfinite(log_p)
         loss = np.where(ok, 0.0 - log_p, np.inf)
         # occupancy of each class: the posterior of the lattice nodes (alpha beta counts the node's
-        # emission twice), summed over the nodes of that class
+        # emission twice), summed over the nodes of that class -- one lattice position at a time
+        # (its (example, class) pairs are distinct), so no (batch, lattice, classes) table is built
         post = np.exp(alpha + beta - np.where(in_lattice[None], em, 0.0) - np.where(ok, log_p, 0.0)[None, :, None])
-        onehot = (ext[:, :, None] == arange(K, ref=x)[None, None, :]).astype(np.float64)     # (B, S, K)
-        occ = np.matmul(post.transpose(1, 0, 2), onehot).transpose(1, 0, 2)                  # (T, B, K)
+        occ = zeros((T, B, K), np.float64, x)
+        rows = arange(B, ref=x)
+        for s in range(S):
+            occ[:, rows, ext[:, s]] += post[:, :, s]
         grad = np.exp(logp) - occ
     live = (arange(T, ref=x)[:, None] < steps[None, :]) & ok[None, :]
     grad = np.where(live[:, :, None], grad, 0.0)
