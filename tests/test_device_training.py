@@ -3,6 +3,8 @@ arrays, host conversions raise) and on a real GPU with ``GRADTAPE_TEST_BACKEND=c
 (``make gpu-check``): the tape, ``function``, an MLP step, a small CNN step with Keras layers, an
 optimizer and ``fit``, and a checkpoint saved from the device and restored to the CPU and back.
 Every result equals the CPU run of the same program."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -123,10 +125,13 @@ def test_cnn_fit_on_the_device_equals_cpu(gpu):
     x, y = _cnn_data()
     ref = _cnn()
     ref_hist = ref.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
-    with tf.device("/GPU:0"):
+    with tf.device("/GPU:0"), warnings.catch_warnings():
+        # fit compiles its step on the device too (a fallback to eager would warn)
+        warnings.filterwarnings("error", message=".*could not be compiled", category=RuntimeWarning)
         model = _cnn()
         hist = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
         pred = model.predict(x[:5], verbose=0)
+    assert "_gt_train_fn" in model.__dict__        # the compiled train step ran
     assert all(on_device(w) for w in model.weights)
     np.testing.assert_allclose(hist.history["loss"], ref_hist.history["loss"], rtol=RTOL * 10)
     for a, b in zip(model.weights, ref.weights):

@@ -806,7 +806,7 @@ class Model(Layer):
         cls = type(self)
         if (self.__dict__.get("_gt_run_eagerly") or cls.train_step is not Model.train_step
                 or cls.compute_metrics is not Model.compute_metrics
-                or cls.get_metrics_result is not Model.get_metrics_result or self._on_a_device()):
+                or cls.get_metrics_result is not Model.get_metrics_result):
             return self.train_step
 
         def run(batch: Any) -> Dict[str, float]:
@@ -821,23 +821,13 @@ class Model(Layer):
         if (self.__dict__.get("_gt_run_eagerly") or cls.test_step is not Model.test_step
                 or cls.compute_metrics is not Model.compute_metrics
                 or cls.get_metrics_result is not Model.get_metrics_result
-                or self.__dict__.get("_gt_strategy") is not None or self._on_a_device()):
+                or self.__dict__.get("_gt_strategy") is not None):
             return self.test_step
 
         def run(batch: Any) -> Dict[str, float]:
             self._compiled_step("_gt_test_fn", self._test_step_updates)(batch)
             return self.get_metrics_result()
         return run
-
-    def _on_a_device(self) -> bool:
-        """Whether ``fit`` trains on a device (inside ``tf.device``, or the weights live on one). There the
-        step runs eagerly: a compiled plan does not yet follow every host/device copy that eager ops
-        make (integer labels copied next to device logits in the sparse cross-entropy gradient)."""
-        from .. import dispatch
-        if dispatch.PLACING:
-            return True
-        kinds = dispatch.DEVICE_TYPES
-        return bool(kinds) and any(type(getattr(v, "_value", None)) in kinds for v in self.weights)
 
     def _compiled_step(self, attr: str, updates: Callable[[Any], tuple]) -> Any:
         """``updates`` (``_train_step_updates`` or ``_test_step_updates``) plus the compiled-metric updates
