@@ -225,6 +225,19 @@ def _deref(r: Any) -> Any:
     return r() if type(r) is _weakref_type else r
 
 
+
+def _watch_traced(gt: Any, trace: "_Trace") -> None:
+    """``gt`` (the joint trace's tape) watches the traced function's floating inputs now, and each
+    floating Variable the function reads, when it reads it (``trace.on_read``)."""
+    for t in trace.inputs:
+        if t._value.dtype.kind in "fc":
+            gt.watch(t)
+
+    def on_read(var: Any) -> None:
+        if var._value.dtype.kind in "fc" and id(var) not in gt._ids:
+            gt._watch_variable(var)
+    trace.on_read = on_read
+
 class _Trace:
     """What one tracing run recorded: slots (values), nodes, effects.
 
@@ -1598,14 +1611,7 @@ class Function:
             ACTIVE[:] = [x for x in saved if x not in outer]   # the outer tape records one op
             gt.__enter__()
             try:
-                for t in trace.inputs:
-                    if t._value.dtype.kind in "fc":
-                        gt.watch(t)
-
-                def on_read(var: Any) -> None:
-                    if var._value.dtype.kind in "fc" and id(var) not in gt._ids:
-                        gt._watch_variable(var)
-                trace.on_read = on_read
+                _watch_traced(gt, trace)
                 return self._python_function(*a, **k)
             finally:
                 trace.on_read = None
@@ -1761,14 +1767,7 @@ class Function:
             state["gt"] = gt
             gt.__enter__()
             try:
-                for t in trace.inputs:
-                    if t._value.dtype.kind in "fc":
-                        gt.watch(t)
-
-                def on_read(var: Any) -> None:
-                    if var._value.dtype.kind in "fc" and id(var) not in gt._ids:
-                        gt._watch_variable(var)
-                trace.on_read = on_read
+                _watch_traced(gt, trace)
                 return self._python_function(*a, **k)
             except BaseException:
                 trace.on_read = None
