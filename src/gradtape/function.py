@@ -47,6 +47,7 @@ shape-generic graph.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -55,7 +56,7 @@ import struct
 import threading
 import warnings
 import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -564,6 +565,25 @@ class _Interception:
                 for owner, name, value in reversed(_PATCHED["saved"]):
                     setattr(owner, name, value)
                 _PATCHED["saved"] = []
+
+
+@contextlib.contextmanager
+def _recording(trace: "_Trace") -> Iterator[None]:
+    """``trace`` records the block's ops: its tape on ``ACTIVE``, its hook on ``HOOKS`` (for ops
+    without a gradient) and its wrappers active (``_Interception``); all removed on the way out."""
+    tape = _TraceTape(trace)
+    hook = _Hook(trace)
+    ACTIVE.append(tape)
+    HOOKS.append(hook)
+    try:
+        with _Interception(trace):
+            yield
+    finally:
+        if hook in HOOKS:
+            HOOKS.remove(hook)
+        if tape in ACTIVE:
+            ACTIVE.remove(tape)
+
 
 
 def _install_wrappers() -> list:
@@ -1524,20 +1544,10 @@ class Function:
             trace.add_input(t)
         trace.inputs = inputs
         call_args = _rebuild((args, kwargs), iter(inputs))
-        tape = _TraceTape(trace)
-        hook = _Hook(trace)
-        ACTIVE.append(tape)
-        HOOKS.append(hook)
-        try:
-            with _Interception(trace):
-                result = _snapshot_variables((fn or self._python_function)(*call_args[0], **call_args[1]))
-                if extra is not None:
-                    result = extra(result)
-        finally:
-            if hook in HOOKS:
-                HOOKS.remove(hook)
-            if tape in ACTIVE:
-                ACTIVE.remove(tape)
+        with _recording(trace):
+            result = _snapshot_variables((fn or self._python_function)(*call_args[0], **call_args[1]))
+            if extra is not None:
+                result = extra(result)
         return result, inputs
 
     def _fallback(self, reason: str) -> None:
@@ -1688,20 +1698,10 @@ class Function:
         seed._value = up._value
         trace.add_input(seed)
         sources = list(inputs) + variables
-        tape = _TraceTape(trace)
-        hook = _Hook(trace)
-        ACTIVE.append(tape)
-        HOOKS.append(hook)
-        try:
-            with _Interception(trace):
-                grads = gt.gradient([tensor_outs[target_pos[0]]], sources, output_gradients=[seed])
-                grads = [g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
-                         for g in grads]
-        finally:
-            if hook in HOOKS:
-                HOOKS.remove(hook)
-            if tape in ACTIVE:
-                ACTIVE.remove(tape)
+        with _recording(trace):
+            grads = gt.gradient([tensor_outs[target_pos[0]]], sources, output_gradients=[seed])
+            grads = [g if g is None or type(g) is Tensor else dispatch.convert_to_tensor(g)
+                     for g in grads]
         if trace.problem is not None:
             self._fallback(trace.problem)
         else:
