@@ -6,7 +6,7 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from .text_utils import _check_split_args, _index_directory, _split
+from .text_utils import _check_label_args, _check_split_args, _files_ds, _index_directory, _split
 
 ALLOWED_FORMATS = (".wav",)
 
@@ -14,10 +14,8 @@ ALLOWED_FORMATS = (".wav",)
 def _audio_ds(paths: list, labels: Any, label_mode: Optional[str], num_classes: int,
               output_sequence_length: Optional[int], ragged: bool, shuffle: bool, buffer: Optional[int],
               seed: Optional[int]) -> Any:
-    from ...data import Dataset
     from ... import audio as gaudio
     from ... import io as gio
-    path_ds = Dataset.from_tensor_slices(np.asarray([p.encode() for p in paths], dtype=object))
     n = -1 if output_sequence_length is None else int(output_sequence_length)
 
     def read(p: Any) -> Any:
@@ -27,20 +25,7 @@ def _audio_ds(paths: list, labels: Any, label_mode: Optional[str], num_classes: 
             return RaggedTensor.from_tensor(audio)
         return audio
 
-    if label_mode:
-        lab = np.asarray(labels, dtype=np.int32)
-        if label_mode == "binary":
-            lab_arr: Any = lab.astype(np.float32)[:, None]
-        elif label_mode == "categorical":
-            lab_arr = np.eye(num_classes, dtype=np.float32)[lab]
-        else:
-            lab_arr = lab
-        ds = Dataset.zip((path_ds, Dataset.from_tensor_slices(lab_arr)))
-        if shuffle:
-            ds = ds.shuffle(buffer_size=buffer or 1024, seed=seed)
-        return ds.map(lambda x, y: (read(x), y), num_parallel_calls=-1)
-    ds = path_ds.shuffle(buffer_size=buffer or 1024, seed=seed) if shuffle else path_ds
-    return ds.map(read, num_parallel_calls=-1)
+    return _files_ds(paths, read, labels, label_mode, num_classes, shuffle, buffer, seed)
 
 
 def audio_dataset_from_directory(directory: str, labels: Any = "inferred", label_mode: Optional[str] = "int",
@@ -55,19 +40,7 @@ def audio_dataset_from_directory(directory: str, labels: Any = "inferred", label
     or padded to ``output_sequence_length``, or (``ragged=True``) a RaggedTensor. Labels as
     ``text_dataset_from_directory``. ``sampling_rate`` (resampling, which Keras does with
     tensorflow-io) is not supported."""
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("The `labels` argument should be a list/tuple of integer labels, of the same size as "
-                             "the number of audio files in the target directory. If you wish to infer the labels "
-                             'from the subdirectory names in the target directory, pass `labels="inferred"`. If you '
-                             "wish to get a dataset that only contains audio samples (no labels), pass "
-                             f"`labels=None`. Received: labels={labels}")
-        if class_names:
-            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
-                             f"and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    _check_label_args(labels, class_names, label_mode, "The `labels`", "audio files", "audio samples")
     if ragged and output_sequence_length is not None:
         raise ValueError("Cannot set both `ragged` and `output_sequence_length`")
     if sampling_rate is not None:

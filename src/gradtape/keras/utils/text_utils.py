@@ -215,15 +215,23 @@ def _split(samples: list, labels: Any, validation_split: Optional[float], subset
 
 def _text_ds(paths: list, labels: Any, label_mode: Optional[str], num_classes: int, max_length: Optional[int],
              shuffle: bool, buffer: Optional[int], seed: Optional[int]) -> Any:
-    from ...data import Dataset
     from ... import io as gio
     from ... import strings as gstr
-    path_ds = Dataset.from_tensor_slices(np.asarray([p.encode() for p in paths], dtype=object))
 
     def read(p: Any) -> Any:
         txt = gio.read_file(p)
         return gstr.substr(txt, 0, max_length) if max_length is not None else txt
 
+    return _files_ds(paths, read, labels, label_mode, num_classes, shuffle, buffer, seed)
+
+
+def _files_ds(paths: list, read: Any, labels: Any, label_mode: Optional[str], num_classes: int,
+              shuffle: bool, buffer: Optional[int], seed: Optional[int]) -> Any:
+    """The unbatched dataset of a directory loader: each file path mapped through ``read`` (in
+    parallel), zipped with its label as ``label_mode`` asks (int32, one-hot float32, or float32 of
+    shape (1,) for ``binary``), shuffled with ``buffer`` when ``shuffle``."""
+    from ...data import Dataset
+    path_ds = Dataset.from_tensor_slices(np.asarray([p.encode() for p in paths], dtype=object))
     if label_mode:
         lab = np.asarray(labels, dtype=np.int32)
         if label_mode == "binary":
@@ -236,10 +244,27 @@ def _text_ds(paths: list, labels: Any, label_mode: Optional[str], num_classes: i
         if shuffle:
             ds = ds.shuffle(buffer_size=buffer or 1024, seed=seed)
         return ds.map(lambda x, y: (read(x), y), num_parallel_calls=-1)
-    ds = path_ds
-    if shuffle:
-        ds = ds.shuffle(buffer_size=buffer or 1024, seed=seed)
+    ds = path_ds.shuffle(buffer_size=buffer or 1024, seed=seed) if shuffle else path_ds
     return ds.map(read, num_parallel_calls=-1)
+
+
+def _check_label_args(labels: Any, class_names: Any, label_mode: Any, the_labels: str, files: str,
+                      samples: str) -> None:
+    """Keras's checks of a directory loader's ``labels``, ``class_names`` and ``label_mode``; the
+    messages name the loader's files (``files``, ``samples``) as Keras's own loaders do."""
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(f"{the_labels} argument should be a list/tuple of integer labels, of the same size as "
+                             f"the number of {files} in the target directory. If you wish to infer the labels "
+                             "from the subdirectory names in the target directory, pass `labels=\"inferred\"`. If "
+                             f"you wish to get a dataset that only contains {samples} (no labels), pass "
+                             f"`labels=None`. Received: labels={labels}")
+        if class_names:
+            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
+                             f"and class_names={class_names}")
+    if label_mode not in {"int", "categorical", "binary", None}:
+        raise ValueError('`label_mode` argument must be one of "int", "categorical", "binary", or None. '
+                         f"Received: label_mode={label_mode}")
 
 
 def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_mode: Optional[str] = "int",
@@ -254,19 +279,7 @@ def text_dataset_from_directory(directory: str, labels: Any = "inferred", label_
     the same ``seed``); ``class_names`` is set on the result."""
     if format != "tf":
         raise NotImplementedError("text_dataset_from_directory: only format='tf' is supported in gradtape.")
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError("`labels` argument should be a list/tuple of integer labels, of the same size as the "
-                             f"number of text files in the target directory. If you wish to infer the labels from "
-                             f"the subdirectory names in the target directory, pass `labels=\"inferred\"`. If you "
-                             f"wish to get a dataset that only contains text samples (no labels), pass "
-                             f"`labels=None`. Received: labels={labels}")
-        if class_names:
-            raise ValueError(f'You can only pass `class_names` if `labels="inferred"`. Received: labels={labels}, '
-                             f"and class_names={class_names}")
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(f'`label_mode` argument must be one of "int", "categorical", "binary", or None. '
-                         f"Received: label_mode={label_mode}")
+    _check_label_args(labels, class_names, label_mode, "`labels`", "text files", "text samples")
     if labels is None or label_mode is None:
         labels, label_mode = None, None
     _check_split_args(validation_split, subset, shuffle, seed)
