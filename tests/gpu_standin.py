@@ -18,7 +18,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from strict_array import HostConversionError, StrictArray, _unwrap
+from strict_array import (_HOST_DATA_OK, _HOST_INDEX_ARG, HostConversionError, StrictArray,
+                          _no_host_operands, _unwrap)
 
 import gradtape.devices as gdevice
 
@@ -41,24 +42,6 @@ def _check_devices(args: Any, dev: int) -> None:
             stack.extend(x)
         elif isinstance(x, dict):
             stack.extend(x.values())
-
-
-def _no_host_operands(what: str, values: Any) -> None:
-    """CuPy takes device arrays and scalars (Python or NumPy) as operands, never host arrays:
-    a NumPy array operand raises ``TypeError: Unsupported type <class 'numpy.ndarray'>``."""
-    for v in values:
-        if isinstance(v, np.ndarray):
-            raise HostConversionError(f"{what}: a host numpy.ndarray operand (shape {v.shape}) mixed "
-                                      "with device arrays (CuPy: Unsupported type numpy.ndarray)")
-        if isinstance(v, (list, tuple)):
-            _no_host_operands(what, v)
-
-
-# Array creation through ``like=`` copies host data to the device (explicit, allowed), and CuPy
-# copies index arguments from the host (``cupy.take(a, numpy_indices)``): position of that argument.
-_HOST_DATA_OK = frozenset([np.asarray, np.array, np.asanyarray, np.ascontiguousarray, np.zeros, np.ones,
-                           np.full, np.empty, np.arange, np.eye, np.identity, np.frombuffer, np.fromiter])
-_HOST_INDEX_ARG = {np.take: 1, np.split: 1, np.array_split: 1}
 
 
 class StandinArray(StrictArray):
