@@ -116,6 +116,15 @@ def _lstm_forward(xw, h0, c0, rk, mask=None):
     return hs, cs, acts
 
 
+def _hold_masked(g: Any, held: Any, m: Any) -> None:
+    """Backward through a masked step: the rows of ``g`` where ``m`` is set move to ``held`` (the
+    step kept its state there, so their gradient passes to the previous step), the rest of
+    ``held`` is zero, and ``g`` keeps only the rows the step computed."""
+    held[...] = 0
+    np.copyto(held, g, where=m)
+    np.copyto(g, 0, where=m)
+
+
 def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
     mask = rest[0] if len(rest) == 4 else None
     hs, cs, acts = rest[-3:]
@@ -146,9 +155,7 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
         if mask is not None:
             # a masked row kept h and c: their gradients pass to the previous step
             m = drop[t]
-            dh_pass[...] = 0
-            np.copyto(dh_pass, dh, where=m)
-            np.copyto(dh, 0, where=m)
+            _hold_masked(dh, dh_pass, m)
         dz = dz_all[t]
         np.multiply(dh, tc, out=dz[:, U3:])                     # d o
         np.multiply(dh, o, out=dtc)                             # d tanh(c)
@@ -159,9 +166,7 @@ def _lstm_backward(g_hs, g_cs, g_acts, xw, h0, c0, rk, *rest):
         dtc *= tmp
         dc += dtc                                               # d c_t
         if mask is not None:
-            dc_pass[...] = 0
-            np.copyto(dc_pass, dc, where=m)
-            np.copyto(dc, 0, where=m)
+            _hold_masked(dc, dc_pass, m)
         np.multiply(dc, gg, out=dz[:, :U])                      # d i
         np.multiply(dc, cs[t - 1] if t else c0, out=dz[:, U:U2])  # d f
         np.multiply(dc, i, out=dz[:, U2:U3])                    # d candidate
@@ -354,9 +359,7 @@ def _gru_backward(g_hs, g_acts, xw, h0, rk, rb, *rest, reset_after=True):
         if mask is not None:
             # a masked row kept h: its gradient passes to the previous step
             m = drop[t]
-            dh_pass[...] = 0
-            np.copyto(dh_pass, dh, where=m)
-            np.copyto(dh, 0, where=m)
+            _hold_masked(dh, dh_pass, m)
         d = dxw[t]
         dz, dr, dhh = d[:, :U], d[:, U:U2], d[:, U2:]
         np.subtract(1, z, out=omz)
